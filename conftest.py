@@ -1,0 +1,2 @@
+"""Root conftest: loads the kernel-koans plugin, nothing else."""
+pytest_plugins = ["kernel_koans.plugin"]

@@ -1,0 +1,1 @@
+"""kernel-koans: the pytest plugin, fixtures, syscall helpers and CLI."""

@@ -1,0 +1,164 @@
+"""The leak audit: kk- kernel objects on the host, before vs after, and their removal.
+
+One snapshot function feeds three users: the per-koan check (a learner
+function that leaks gets told), the session audit, and `koans clean`.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from kernel_koans import cgroups, docker_objects, linux
+from kernel_koans.paths import PREFIX
+
+KINDS = ("netns", "links", "cgroups", "mounts", "processes", "tempdirs", "docker")
+
+session_owned: set[str] = set()
+"""Objects that session-scoped fixtures keep for the whole run (the cached rootfs):
+not a koan's leak, but still counted by the session audit."""
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Named kk- objects of each kind present on the host."""
+
+    objects: dict[str, frozenset[str]] = field(default_factory=dict)
+
+    def minus(self, before: "Snapshot", ignore: frozenset[str] = frozenset()) -> dict[str, list[str]]:
+        """What is here now but was not in `before`, by kind (empty kinds left out)."""
+        out: dict[str, list[str]] = {}
+        for kind, now in self.objects.items():
+            extra = sorted(now - before.objects.get(kind, frozenset()) - ignore)
+            if extra:
+                out[kind] = extra
+        return out
+
+
+def take(with_docker: Any = None) -> Snapshot:
+    """Look at the host. `with_docker` is a docker client, or None to skip the engine."""
+    objects = {
+        "netns": frozenset(_netns()),
+        "links": frozenset(_links()),
+        "cgroups": frozenset(str(p) for p in cgroups.leftovers(cgroups.read_layout())),
+        "mounts": frozenset(_mounts()),
+        "processes": frozenset(_children()),
+        "tempdirs": frozenset(str(p) for p in Path(tempfile.gettempdir()).glob(f"{PREFIX}*")),
+    }
+    if with_docker is not None:
+        try:
+            found = docker_objects.leftovers(with_docker)
+            objects["docker"] = frozenset(f"{k[:-1]} {n}" for k, names in found.items() for n in names)
+        except Exception:  # noqa: BLE001 - an engine that stops answering is not a leak
+            pass
+    return Snapshot(objects)
+
+
+def _netns() -> list[str]:
+    run = Path("/run/netns")
+    return sorted(p.name for p in run.iterdir()) if run.is_dir() else []
+
+
+def _links() -> list[str]:
+    """kk- links in the host's network namespace, via netlink."""
+    try:
+        from pyroute2 import IPRoute
+
+        with IPRoute() as ipr:
+            return sorted(str(link.get("ifname")) for link in ipr.get_links()
+                          if str(link.get("ifname", "")).startswith(PREFIX))
+    except Exception:  # noqa: BLE001 - no netlink (not root in a sandbox): nothing to audit
+        return []
+
+
+def _mounts() -> list[str]:
+    """Mount points in the host's mount namespace whose path or source names kk-."""
+    out = []
+    for line in Path("/proc/self/mountinfo").read_text().splitlines():
+        left, _, right = line.partition(" - ")
+        fields, rfields = left.split(), right.split()
+        point = fields[4] if len(fields) > 4 else ""
+        source = rfields[1] if len(rfields) > 1 else ""
+        if PREFIX in point or PREFIX in source:
+            out.append(point)
+    return sorted(out)
+
+
+def _children() -> list[str]:
+    """Live descendants of this process, as 'pid name' (zombies included: unreaped is a leak)."""
+    try:
+        import psutil
+
+        return sorted(f"{p.pid} {p.name()}" for p in psutil.Process().children(recursive=True)
+                      if p.is_running())
+    except Exception:  # noqa: BLE001
+        return []
+
+
+def remove(found: dict[str, list[str]], docker_client: Any = None) -> list[str]:
+    """Remove what a diff or a leftover scan found; return one line per object removed."""
+    gone: list[str] = []
+    for entry in found.get("processes", []):
+        pid = int(entry.split()[0])
+        try:
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+        except (ProcessLookupError, ChildProcessError, PermissionError):
+            pass
+        gone.append(f"process {entry}")
+    for point in sorted(found.get("mounts", []), key=len, reverse=True):
+        try:
+            linux.umount2(point, linux.MNT_DETACH)
+            gone.append(f"mount {point}")
+        except OSError:
+            pass
+    if found.get("links"):
+        from pyroute2 import IPRoute
+
+        with IPRoute() as ipr:
+            for name in found["links"]:
+                for index in ipr.link_lookup(ifname=name):
+                    try:
+                        ipr.link("del", index=index)
+                        gone.append(f"link {name}")
+                    except Exception:  # noqa: BLE001 - its veth peer took it with it
+                        pass
+    if found.get("netns"):
+        from pyroute2 import netns
+
+        for name in found["netns"]:
+            try:
+                netns.remove(name)
+                gone.append(f"netns {name}")
+            except OSError:
+                pass
+    for path in sorted(found.get("cgroups", []), key=len, reverse=True):
+        try:
+            cgroups.remove(Path(path))
+            gone.append(f"cgroup {path}")
+        except OSError:
+            pass
+    for path in found.get("tempdirs", []):
+        shutil.rmtree(path, ignore_errors=True)
+        gone.append(f"directory {path}")
+    if found.get("docker") and docker_client is not None:
+        gone.extend(docker_objects.remove_leftovers(docker_client))
+    cgroups.remove_empty_parents(cgroups.read_layout())
+    return gone
+
+
+def leftovers(docker_client: Any = None) -> dict[str, list[str]]:
+    """Everything kk- on the host now (for `koans clean`); netns limited to kk- names."""
+    snap = take(docker_client)
+    found = {k: sorted(v) for k, v in snap.objects.items() if v and k != "processes"}
+    if "netns" in found:
+        found["netns"] = [n for n in found["netns"] if n.startswith(PREFIX)]
+    return {k: v for k, v in found.items() if v}
+
+
+def describe(found: dict[str, list[str]]) -> str:
+    return "; ".join(f"{kind}: {', '.join(items)}" for kind, items in sorted(found.items()))

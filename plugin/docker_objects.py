@@ -1,0 +1,83 @@
+"""Docker objects the koans own: labelled `kernel-koans`, found and removed by label."""
+from __future__ import annotations
+
+import io
+import tarfile
+from pathlib import Path
+from typing import Any
+
+from kernel_koans.paths import DOCKER_LABEL
+
+BUSYBOX_IMAGE = "kernel-koans/busybox:latest"
+LABELS = {DOCKER_LABEL: "1"}
+CACHED_LABEL = f"{DOCKER_LABEL}.cached"
+"""Images that carry this label are local bases kept between runs (no registry to re-pull from)."""
+
+
+def tar_directory(directory: Path, extra: dict[str, bytes] | None = None) -> bytes:
+    """A tar stream of `directory`'s contents (plus `extra` files), for a build context."""
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w") as tar:
+        for path in sorted(directory.rglob("*")):
+            tar.add(path, arcname=path.relative_to(directory).as_posix(), recursive=False)
+        for name, data in (extra or {}).items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            info.mode = 0o644
+            tar.addfile(info, io.BytesIO(data))
+    return buf.getvalue()
+
+
+def ensure_busybox_image(client: Any, rootfs: Path) -> str:
+    """Build `kernel-koans/busybox` from the local busybox rootfs unless it exists."""
+    try:
+        client.images.get(BUSYBOX_IMAGE)
+        return BUSYBOX_IMAGE
+    except Exception:  # noqa: BLE001 - docker.errors.ImageNotFound
+        pass
+    dockerfile = (b"FROM scratch\nCOPY rootfs/ /\n"
+                  + f'LABEL {DOCKER_LABEL}="1" {CACHED_LABEL}="1"\nCMD ["/bin/sh"]\n'.encode())
+    context = tar_directory(rootfs.parent, {"Dockerfile": dockerfile})
+    client.images.build(fileobj=io.BytesIO(context), custom_context=True, tag=BUSYBOX_IMAGE,
+                        rm=True, forcerm=True, pull=False)
+    return BUSYBOX_IMAGE
+
+
+def leftovers(client: Any) -> dict[str, list[str]]:
+    """Containers, networks, volumes and non-cached images that carry our label."""
+    flt = {"label": DOCKER_LABEL}
+    images = [
+        img.tags[0] if img.tags else img.short_id
+        for img in client.images.list(filters=flt)
+        if CACHED_LABEL not in (img.labels or {})
+    ]
+    return {
+        "containers": [c.name for c in client.containers.list(all=True, filters=flt)],
+        "networks": [n.name for n in client.networks.list(filters=flt)],
+        "volumes": [v.name for v in client.volumes.list(filters=flt)],
+        "images": images,
+    }
+
+
+def remove_leftovers(client: Any) -> list[str]:
+    """Remove every labelled object except the cached base images; return what went."""
+    flt = {"label": DOCKER_LABEL}
+    gone: list[str] = []
+    for c in client.containers.list(all=True, filters=flt):
+        c.remove(force=True)
+        gone.append(f"container {c.name}")
+    for n in client.networks.list(filters=flt):
+        n.remove()
+        gone.append(f"network {n.name}")
+    for v in client.volumes.list(filters=flt):
+        v.remove(force=True)
+        gone.append(f"volume {v.name}")
+    for img in client.images.list(filters=flt):
+        if CACHED_LABEL in (img.labels or {}):
+            continue
+        try:
+            client.images.remove(img.id, force=True)
+            gone.append(f"image {img.tags[0] if img.tags else img.short_id}")
+        except Exception:  # noqa: BLE001 - a parent of another labelled image goes with it
+            pass
+    return gone

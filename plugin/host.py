@@ -1,0 +1,178 @@
+"""The capability probe: what this host offers the koans, and how to fix what it lacks.
+
+Probed once per session (see plugin.py); the framework's own tests replace it
+through the `pytest_koans_probe_host` hook to fake any host.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import struct
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kernel_koans import cgroups
+
+FIXES: dict[str, str] = {
+    "root": "run as root: sudo .venv/bin/pytest koans",
+    "cgroup2": "boot with the unified hierarchy: add systemd.unified_cgroup_hierarchy=1 to the kernel command line",
+    "cgroup": "mount the controller: cgroup v2 (systemd.unified_cgroup_hierarchy=1) or its v1 hierarchy",
+    "docker": "install and start an engine: sudo apt-get install -y docker.io && sudo systemctl start docker",
+    "userns": "allow user namespaces: sudo sysctl -w user.max_user_namespaces=15000 kernel.unprivileged_userns_clone=1",
+    "overlay": "load overlayfs: sudo modprobe overlay",
+    "seccomp": "use a kernel with CONFIG_SECCOMP_FILTER and install libseccomp: sudo apt-get install -y libseccomp2",
+    "netns": "install iproute2 and use a kernel with network namespaces: sudo apt-get install -y iproute2",
+    "busybox": "install a static busybox: sudo apt-get install -y busybox-static",
+    "loop": "load the loop driver: sudo modprobe loop",
+}
+"""Each requirement a koan may declare, and the command that provides it."""
+
+BUSYBOX_CANDIDATES = ("/bin/busybox", "/usr/bin/busybox", "/usr/local/bin/busybox")
+
+
+@dataclass
+class Host:
+    """What the probe found. `offers` answers a koan's `needs` entries."""
+
+    root: bool
+    cgroup: cgroups.Layout
+    docker: str | None  # engine version, or None when no engine answers
+    userns: bool
+    overlay: bool
+    seccomp: bool
+    netns: bool
+    busybox: str | None  # path of a static busybox
+    loop: bool
+    notes: dict[str, str] = field(default_factory=dict)
+
+    def offers(self, need: str) -> bool:
+        if need.startswith("cgroup:"):
+            return self.cgroup.version_for(need.split(":", 1)[1]) is not None
+        if need == "cgroup2":
+            return self.cgroup.mode == "unified"
+        value = getattr(self, need, None)
+        if value is None and need not in FIXES:
+            raise KeyError(f"unknown host requirement {need!r}; known: {', '.join(sorted(FIXES))}")
+        return bool(value)
+
+    def missing(self, needs: tuple[str, ...] | list[str]) -> list[str]:
+        return [need for need in needs if not self.offers(need)]
+
+    def summary(self) -> dict[str, str]:
+        """One line per capability, for the report header and `koans doctor`."""
+        yes = lambda ok: "yes" if ok else "no"  # noqa: E731
+        return {
+            "root": yes(self.root),
+            "cgroups": self.cgroup.describe(),
+            "docker": self.docker or "no engine answers",
+            "user namespaces": yes(self.userns),
+            "overlayfs": yes(self.overlay),
+            "seccomp": yes(self.seccomp),
+            "network namespaces": yes(self.netns),
+            "static busybox": self.busybox or "not found",
+            "loop devices": yes(self.loop),
+        }
+
+
+def skip_reason(missing: list[str]) -> str:
+    """One sentence naming each missing piece and the command that provides it."""
+    parts = []
+    for need in missing:
+        key = "cgroup" if need.startswith("cgroup:") else need
+        what = f"the cgroup controller '{need.split(':', 1)[1]}'" if need.startswith("cgroup:") else need
+        parts.append(f"{what} — {FIXES.get(key, 'see koans doctor')}")
+    return "host lacks " + "; ".join(parts)
+
+
+def probe() -> Host:
+    """Look at the real host. Cheap: no namespace or container is created."""
+    root = os.geteuid() == 0
+    return Host(
+        root=root,
+        cgroup=cgroups.read_layout(),
+        docker=_docker_version(),
+        userns=_userns(),
+        overlay=_filesystem("overlay"),
+        seccomp=_seccomp(),
+        netns=Path("/proc/self/ns/net").exists() and root,
+        busybox=find_static_busybox(),
+        loop=Path("/dev/loop-control").exists() or _module_present("loop"),
+    )
+
+
+def _docker_version() -> str | None:
+    try:
+        import docker
+
+        client = docker.from_env(timeout=5)
+        try:
+            return str(client.version().get("Version"))
+        finally:
+            client.close()
+    except Exception:
+        return None
+
+
+def _userns() -> bool:
+    try:
+        return int(Path("/proc/sys/user/max_user_namespaces").read_text()) > 0
+    except (OSError, ValueError):
+        return False
+
+
+def _filesystem(name: str) -> bool:
+    try:
+        known = Path("/proc/filesystems").read_text().split()
+    except OSError:
+        return False
+    return name in known or _module_present(name)
+
+
+def _module_present(name: str) -> bool:
+    release = os.uname().release
+    base = Path("/lib/modules") / release
+    if not base.is_dir():
+        return False
+    return any(base.rglob(f"{name}.ko*"))
+
+
+def _seccomp() -> bool:
+    try:
+        status = Path("/proc/self/status").read_text()
+    except OSError:
+        return False
+    if "Seccomp:" not in status:
+        return False
+    try:
+        import pyseccomp  # noqa: F401  (libseccomp through its ctypes binding)
+    except Exception:
+        return False
+    return True
+
+
+def find_static_busybox() -> str | None:
+    for candidate in (*BUSYBOX_CANDIDATES, shutil.which("busybox") or ""):
+        if candidate and Path(candidate).is_file() and is_static_elf(Path(candidate)):
+            return candidate
+    return None
+
+
+def is_static_elf(path: Path) -> bool:
+    """True when the ELF file has no PT_INTERP header, i.e. needs no dynamic loader.
+
+    Hand-written: the stdlib has no ELF reader and this is twenty lines.
+    """
+    with path.open("rb") as f:
+        ident = f.read(64)
+        if ident[:4] != b"\x7fELF" or ident[4] != 2:  # 64-bit only
+            return False
+        endian = "<" if ident[5] == 1 else ">"
+        phoff, = struct.unpack_from(endian + "Q", ident, 32)
+        phentsize, phnum = struct.unpack_from(endian + "HH", ident, 54)
+        f.seek(phoff)
+        table = f.read(phentsize * phnum)
+    for i in range(phnum):
+        p_type, = struct.unpack_from(endian + "I", table, i * phentsize)
+        if p_type == 3:  # PT_INTERP
+            return False
+    return True

@@ -1,0 +1,59 @@
+"""The journey as text: per-milestone progress bars and the next koan to work on.
+
+Shared by the terminal summary, `koans status` and `koans next`.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from kernel_koans import manifest, paths, progress
+
+
+def status_lines(root: Path | None = None) -> list[str]:
+    catalog = progress.load_catalog(root)
+    state = progress.load_progress(root)
+    titles = {m.key: m.title for m in manifest.load(root)}
+    lines = []
+    for t in progress.tally(catalog, state, titles):
+        if t.total == 0:
+            lines.append(f"  {t.key}  {t.title:<38} {progress.bar(0, 0)}  no koans yet")
+            continue
+        extra = []
+        if t.failed:
+            extra.append(f"{t.failed} failing")
+        if t.skipped:
+            extra.append(f"{t.skipped} skipped")
+        if t.not_run:
+            extra.append(f"{t.not_run} not run yet")
+        tail = f"  ({', '.join(extra)})" if extra else ""
+        lines.append(f"  {t.key}  {t.title:<38} {progress.bar(t.passed, t.total)} "
+                     f"{t.passed}/{t.total}{tail}")
+    return lines
+
+
+def next_lines(root: Path | None = None, *, runner: str = "sudo .venv/bin/pytest") -> list[str]:
+    catalog = progress.load_catalog(root)
+    state = progress.load_progress(root)
+    entry = progress.next_koan(catalog, state)
+    if entry is None:
+        if catalog:
+            return ["Every koan passes. Compare your code with the reference: koans compare <koan>"]
+        return [f"No koans collected yet: run {runner} koans"]
+    status = state.get(entry.nodeid)
+    lines = [f"Next koan: {entry.nodeid}"]
+    if entry.lesson:
+        lines.append(f"  lesson:   {entry.lesson}")
+    if status is not None and status.outcome == "skipped":
+        lines.append(f"  skipped:  {status.reason}")
+    if entry.hints:
+        lines.append(f"  hint:     {entry.hints[0]}")
+    if entry.man:
+        lines.append(f"  man page: {entry.man}")
+    if entry.exercises:
+        base = root or paths.repo_root()
+        edit = ", ".join(paths.learner_path(e, base).relative_to(base).as_posix()
+                         for e in entry.exercises)
+        lines.append(f"  edit:     {edit}")
+    file_part, _, name = entry.nodeid.partition("::")
+    lines.append(f"  run:      {runner} {file_part} -k {name}")
+    return lines

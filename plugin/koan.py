@@ -1,0 +1,52 @@
+"""The koan marker: one lesson, its hints in tiers, its man page, what the host must offer."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable, Sequence, TypeVar
+
+import pytest
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+MARKER = "koan"
+
+
+@dataclass(frozen=True)
+class KoanInfo:
+    """What the plugin, the report and the CLI know about one koan."""
+
+    man: str
+    hints: tuple[str, ...]
+    needs: tuple[str, ...]
+    lesson: str = ""
+
+
+def koan(*, man: str, hints: Sequence[str], needs: Sequence[str] = ()) -> Callable[[F], F]:
+    """Mark a test as a koan.
+
+    `hints` go from a nudge to the mechanism; `needs` names host capabilities
+    (see kernel_koans.host.REQUIREMENTS) and turns a missing one into a skip.
+    """
+    if not hints:
+        raise ValueError("a koan needs at least one hint")
+
+    def mark(fn: F) -> F:
+        return pytest.mark.koan(man=man, hints=tuple(hints), needs=tuple(needs))(fn)
+
+    return mark
+
+
+def koan_info(item: pytest.Item) -> KoanInfo | None:
+    """The koan's metadata, or None for a test that is not a koan."""
+    marker = item.get_closest_marker(MARKER)
+    if marker is None:
+        return None
+    fn = getattr(item, "function", None)
+    doc = (fn.__doc__ or "").strip() if fn is not None else ""
+    lesson = " ".join(doc.split()) if doc else ""
+    return KoanInfo(
+        man=str(marker.kwargs.get("man", "")),
+        hints=tuple(marker.kwargs.get("hints", ())),
+        needs=tuple(marker.kwargs.get("needs", ())),
+        lesson=lesson,
+    )

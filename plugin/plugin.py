@@ -222,6 +222,8 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     outcomes = config.stash[OUTCOMES_KEY]
     if outcomes and not exercise.using_solutions():
         progress.record(outcomes)
+    if not outcomes:
+        return
     progress.save_last_run({
         "when": time.time(),
         "solutions": exercise.using_solutions(),

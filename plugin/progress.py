@@ -55,13 +55,22 @@ def _write(path: Path, data: dict[str, Any]) -> None:
 
 
 def load_catalog(root: Path | None = None) -> dict[str, KoanEntry]:
+    """Every koan seen so far, less those whose test file is gone."""
+    base = root or paths.repo_root()
     raw = _read(paths.state_dir(root) / CATALOG)
-    return {k: KoanEntry(**v) for k, v in raw.items()}
+    return {k: KoanEntry(**v) for k, v in raw.items() if (base / k.split("::")[0]).exists()}
 
 
 def save_catalog(entries: dict[str, KoanEntry], root: Path | None = None, *, merge: bool = True) -> None:
-    """Merge this collection into the catalog: a run of one milestone keeps the others."""
+    """Merge this collection into the catalog: a run of one milestone keeps the others.
+
+    Koans of a file collected now, or of a file that is gone, are replaced wholesale,
+    so a renamed or deleted koan does not linger."""
+    base = root or paths.repo_root()
+    files = {nodeid.split("::")[0] for nodeid in entries}
     catalog = load_catalog(root) if merge else {}
+    catalog = {k: v for k, v in catalog.items()
+               if k.split("::")[0] not in files and (base / k.split("::")[0]).exists()}
     catalog.update(entries)
     _write(paths.state_dir(root) / CATALOG, {k: asdict(v) for k, v in catalog.items()})
 
@@ -91,6 +100,11 @@ def save_last_run(data: dict[str, Any], root: Path | None = None) -> None:
 
 def load_last_run(root: Path | None = None) -> dict[str, Any]:
     return _read(paths.state_dir(root) / LAST_RUN)
+
+
+def load_last_run_at(state: Path) -> dict[str, Any]:
+    """last-run.json of a state folder set with KERNEL_KOANS_STATE."""
+    return _read(state / LAST_RUN)
 
 
 def ordered(catalog: dict[str, KoanEntry]) -> list[KoanEntry]:

@@ -1,0 +1,182 @@
+"""`koans`: the learner's command line around the pytest plugin."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from kernel_koans import (audit, cgroups, devcheck, host, journey, lookup, paths, progress,
+                          runlock, twins)
+
+HINTS_SEEN = "hints.json"
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    lookup.catalog()
+    print("kernel-koans: your journey")
+    for line in journey.status_lines():
+        print(line)
+    return 0
+
+
+def cmd_next(args: argparse.Namespace) -> int:
+    lookup.catalog()
+    for line in journey.next_lines():
+        print(line)
+    return 0
+
+
+def cmd_hint(args: argparse.Namespace) -> int:
+    """Reveal hints one tier at a time: a nudge first, the mechanism on the next ask."""
+    entry = lookup.koan(args.koan, lookup.catalog())
+    seen_file = paths.state_dir() / HINTS_SEEN
+    try:
+        seen = json.loads(seen_file.read_text())
+    except (OSError, ValueError):
+        seen = {}
+    shown = len(entry.hints) if args.all else min(int(seen.get(entry.nodeid, 0)) + 1, len(entry.hints))
+    seen[entry.nodeid] = shown
+    seen_file.parent.mkdir(parents=True, exist_ok=True)
+    seen_file.write_text(json.dumps(seen, indent=1))
+    print(entry.nodeid)
+    if entry.lesson:
+        print(f"  lesson: {entry.lesson}")
+    for i, hint in enumerate(entry.hints[:shown], 1):
+        print(f"  hint {i}/{len(entry.hints)}: {hint}")
+    if shown < len(entry.hints):
+        print(f"  (ask again for hint {shown + 1}, or --all)")
+    print(f"  man page: {entry.man}   (man {_man_args(entry.man)})")
+    return 0
+
+
+def _man_args(ref: str) -> str:
+    """'pid_namespaces(7)' -> '7 pid_namespaces'."""
+    name, _, section = ref.partition("(")
+    return f"{section.rstrip(')')} {name}".strip() if section else name
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    for rel in lookup.exercises(args.koan, lookup.catalog()):
+        text = twins.diff(rel, color=sys.stdout.isatty() and not args.no_color)
+        if text:
+            sys.stdout.write(text)
+        else:
+            print(f"{rel}: yours is identical to the reference")
+    return 0
+
+
+def cmd_reset(args: argparse.Namespace) -> int:
+    for rel in lookup.exercises(args.koan, lookup.catalog()):
+        target, backup = twins.reset(rel, args.ref)
+        root = paths.repo_root()
+        saved = f" (your version is saved in {backup.relative_to(root)})" if backup else ""
+        print(f"restored the stub {target.relative_to(root)}{saved}")
+    return 0
+
+
+def cmd_doctor(args: argparse.Namespace) -> int:
+    """What this host offers, and which koans each missing piece blocks."""
+    h = host.probe()
+    print("kernel-koans doctor: what this host offers")
+    for name, value in h.summary().items():
+        print(f"  {name:<20} {value}")
+    layout = h.cgroup
+    if layout.mode in ("hybrid", "legacy"):
+        print("\n  cgroups: this host runs v1 controllers. The koans teach v2; the reference solutions"
+              " and fixtures use v1 here, and koans that only make sense on v2 are skipped.")
+        for controller in ("memory", "cpu", "pids", "blkio"):
+            if controller in layout.v1_mounts:
+                print(f"    kk- cgroups for {controller:<6} go under {cgroups.koans_parent(layout, controller)}")
+    entries = lookup.catalog()
+    blocked: dict[str, list[str]] = {}
+    for entry in progress.ordered(entries):
+        for need in h.missing(entry.needs):
+            blocked.setdefault(need, []).append(entry.nodeid)
+    if not blocked:
+        print("\nEvery koan's requirements are met on this host.")
+        return 0
+    print("\nMissing pieces:")
+    for need, nodeids in sorted(blocked.items()):
+        print(f"  {need}: blocks {len(nodeids)} koan(s) — fix: {host.skip_reason([need]).split(' — ', 1)[1]}")
+        for nodeid in nodeids[:args.limit]:
+            print(f"      {nodeid}")
+        if len(nodeids) > args.limit:
+            print(f"      … and {len(nodeids) - args.limit} more")
+    return 0
+
+
+def cmd_clean(args: argparse.Namespace) -> int:
+    """Remove kk- objects a killed run left behind."""
+    runlock.acquire()  # never while a run is using its objects
+    client = None
+    if host.probe().docker:
+        import docker
+
+        client = docker.from_env(timeout=30)
+    found = audit.leftovers(client)
+    if not found:
+        print("nothing to clean: no kk- network namespace, link, cgroup, mount, temp dir or docker object")
+        return 0
+    if args.dry_run:
+        print(f"would remove: {audit.describe(found)}")
+        return 0
+    for line in audit.remove(found, client):
+        print(f"removed {line}")
+    return 0
+
+
+def cmd_dev_check(args: argparse.Namespace) -> int:
+    return devcheck.main(args.allow_skips, args.pytest_args)
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="koans", description="kernel-koans: learn containers by making the kernel agree.")
+    sub = p.add_subparsers(dest="command", required=True)
+    sub.add_parser("status", help="progress per milestone").set_defaults(fn=cmd_status)
+    sub.add_parser("next", help="the next koan to work on, with its hint").set_defaults(fn=cmd_next)
+    h = sub.add_parser("hint", help="the next hint tier of a koan")
+    h.add_argument("koan", help="test name, node id or part of one")
+    h.add_argument("--all", action="store_true", help="show every tier now")
+    h.set_defaults(fn=cmd_hint)
+    c = sub.add_parser("compare", help="diff your exercise module against its reference twin")
+    c.add_argument("koan", help="koan name, or an exercise such as m04/pid_ns")
+    c.add_argument("--no-color", action="store_true")
+    c.set_defaults(fn=cmd_compare)
+    r = sub.add_parser("reset", help="restore the pristine stub (yours is backed up)")
+    r.add_argument("koan", help="koan name, or an exercise such as m04/pid_ns")
+    r.add_argument("--ref", help="git ref holding the stubs (default: origin/HEAD, else HEAD)")
+    r.set_defaults(fn=cmd_reset)
+    d = sub.add_parser("doctor", help="what this host offers and what each gap blocks")
+    d.add_argument("--limit", type=int, default=5, help="koans listed per gap")
+    d.set_defaults(fn=cmd_doctor)
+    cl = sub.add_parser("clean", help="remove kk- objects a killed run left behind")
+    cl.add_argument("--dry-run", action="store_true")
+    cl.set_defaults(fn=cmd_clean)
+    dev = sub.add_parser("dev", help="maintainer commands")
+    dev_sub = dev.add_subparsers(dest="dev_command", required=True)
+    chk = dev_sub.add_parser("check", help="every koan fails on its stub and passes on its twin; no leaks")
+    chk.add_argument("--allow-skips", action="store_true", help="a host gap skips instead of failing")
+    chk.add_argument("pytest_args", nargs="*", help="extra pytest arguments (after --)")
+    chk.set_defaults(fn=cmd_dev_check)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return int(args.fn(args))
+    except lookup.NotFound as err:
+        print(f"koans: {err}", file=sys.stderr)
+        return 2
+    except (RuntimeError, OSError) as err:
+        print(f"koans: {err}", file=sys.stderr)
+        return 1
+    finally:
+        from kernel_koans import ownership
+
+        ownership.hand_back(paths.repo_root())
+
+
+if __name__ == "__main__":
+    sys.exit(main())

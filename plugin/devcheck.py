@@ -1,0 +1,104 @@
+"""`koans dev check`: the maintainers' proof that the curriculum is honest.
+
+Like rustlings' `dev check`: every exercise has its twin and its place in the
+manifest, every koan fails on the pristine stubs, every koan passes on the
+twins (on a capable host), and neither run leaves a kernel object behind.
+"""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kernel_koans import manifest, paths, progress
+
+LEARNER_TOPS = ("koans", "projects")
+NOT_EXERCISES = ("conftest.py", "__init__.py")
+
+
+@dataclass
+class Findings:
+    problems: list[str] = field(default_factory=list)
+    checked: int = 0
+
+    def fail(self, text: str) -> None:
+        self.problems.append(text)
+
+
+def structure(root: Path, f: Findings) -> None:
+    """Twin rule and manifest: files, not kernels."""
+    listed = {(m.key, name) for m in manifest.load(root) for name in m.files}
+    for test in sorted((root / "koans").glob("m[0-9][0-9]/test_*.py")):
+        f.checked += 1
+        if (test.parent.name, test.name) not in listed:
+            f.fail(f"{test.relative_to(root)} is not listed in koans/manifest.toml")
+    for key, name in sorted(listed):
+        if not (root / "koans" / key / name).exists():
+            f.fail(f"koans/manifest.toml lists koans/{key}/{name}, which does not exist")
+    for top in LEARNER_TOPS:
+        for path in sorted((root / top).rglob("*")):
+            if not path.is_file() or path.name.startswith("test_") or path.name in NOT_EXERCISES:
+                continue
+            if "__pycache__" in path.parts or path.suffix == ".md" or path.name == "manifest.toml":
+                continue
+            rel = path.relative_to(root / "koans" if top == "koans" else root)
+            twin = root / "solutions" / rel
+            f.checked += 1
+            if not twin.exists():
+                f.fail(f"{path.relative_to(root)} has no reference twin at {twin.relative_to(root)}")
+
+
+def run_pytest(root: Path, state: Path, solutions: bool, extra: list[str]) -> dict[str, object]:
+    """Run every koan once, with its state in a throwaway folder; return last-run.json."""
+    side = "solutions" if solutions else "stubs"
+    args = [sys.executable, "-m", "pytest", "koans", "-p", "no:cacheprovider",
+            f"--html={state / (side + '.html')}", "-q", "--no-header"]
+    args += ["--solutions", "-rfEs"] if solutions else ["--tb=no", "-rN"]
+    env = dict(os.environ, KERNEL_KOANS_STATE=str(state / side))
+    print(f"\n== dev check: koans against the {side} ==", flush=True)
+    subprocess.run(args + extra, cwd=root, env=env, check=False)
+    return progress.load_last_run_at(state / side)
+
+
+def judge(stubs: dict[str, object], twins: dict[str, object], allow_skips: bool, f: Findings) -> None:
+    s_out = dict(stubs.get("outcomes", {}))  # type: ignore[arg-type]
+    t_out = dict(twins.get("outcomes", {}))  # type: ignore[arg-type]
+    if not s_out or not t_out:
+        f.fail("a pytest run produced no outcomes (collection error?)")
+    for nodeid, outcome in sorted(s_out.items()):
+        f.checked += 1
+        if outcome == "passed":
+            f.fail(f"passes on its untouched stub: {nodeid}")
+    reasons = dict(twins.get("reasons", {}))  # type: ignore[arg-type]
+    for nodeid, outcome in sorted(t_out.items()):
+        f.checked += 1
+        if outcome == "failed":
+            f.fail(f"fails on its reference twin: {nodeid}")
+        elif outcome == "skipped" and not allow_skips:
+            f.fail(f"skipped on the twins ({reasons.get(nodeid, '')}): {nodeid}")
+    for name, run in (("stubs", stubs), ("solutions", twins)):
+        for nodeid, leak in dict(run.get("koan_leaks", {})).items():  # type: ignore[arg-type]
+            f.fail(f"left kernel objects behind on the {name}: {nodeid}: {leak}")
+        if run.get("session_leaks"):
+            f.fail(f"the {name} run left kernel objects behind: {run['session_leaks']}")
+
+
+def main(allow_skips: bool, extra: list[str]) -> int:
+    root = paths.repo_root()
+    f = Findings()
+    structure(root, f)
+    with tempfile.TemporaryDirectory(prefix="kk-devcheck-") as tmp:
+        state = Path(tmp)
+        stubs = run_pytest(root, state, False, extra)
+        twins = run_pytest(root, state, True, extra)
+        judge(stubs, twins, allow_skips, f)
+    print("\n== dev check ==")
+    for problem in f.problems:
+        print(f"FAIL {problem}")
+    koans = len(dict(twins.get("outcomes", {})))  # type: ignore[arg-type]
+    print(f"{koans} koans: each must fail on its stub and pass on its twin.")
+    print(f"dev check: {f.checked - len(f.problems)} passed, {len(f.problems)} failed")
+    return 1 if f.problems else 0

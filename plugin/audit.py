@@ -47,7 +47,8 @@ def take(with_docker: Any = None) -> Snapshot:
         "cgroups": frozenset(str(p) for p in cgroups.leftovers(cgroups.read_layout())),
         "mounts": frozenset(_mounts()),
         "processes": frozenset(_children()),
-        "tempdirs": frozenset(str(p) for p in Path(tempfile.gettempdir()).glob(f"{PREFIX}*")),
+        "tempdirs": frozenset(str(p) for p in Path(tempfile.gettempdir()).glob(f"{PREFIX}*")
+                              if p.is_dir()),
     }
     if with_docker is not None:
         try:

@@ -13,8 +13,11 @@ import select
 import signal
 import time
 import traceback
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
+
+from kernel_koans import linux
 
 
 class ChildTimeout(Exception):
@@ -125,3 +128,96 @@ def describe_status(status: int) -> str:
     if os.WIFEXITED(status):
         return f"exit {os.WEXITSTATUS(status)}"
     return f"wait status {status}"
+
+
+@dataclass
+class Held:
+    """A forked child that ran a function and is still alive: look at it from outside."""
+
+    pid: int
+    value: Any
+
+
+@contextmanager
+def held(fn: Callable[..., Any], *args: Any, timeout: float = 10.0, **kwargs: Any) -> Iterator[Held]:
+    """Run fn(*args) in a forked child that stays alive until the block ends.
+
+    Inside the block the koan inspects the child from outside (/proc/<pid>/ns,
+    /proc/<pid>/status, its mounts); afterwards the child is killed and reaped.
+    fn's exception is re-raised here, like in_child. The result travels framed
+    (length first), so grandchildren holding the pipe open cannot hang the koan.
+    """
+    read_fd, write_fd = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # child: run fn, report, then wait to be killed
+        try:
+            os.close(read_fd)
+            linux.set_parent_death_signal(signal.SIGKILL)
+            if send_outcome(write_fd, fn, *args, **kwargs):
+                while True:
+                    signal.pause()
+        finally:
+            os._exit(0)
+    os.close(write_fd)
+    try:
+        try:
+            value = receive_outcome(read_fd, timeout)
+        finally:
+            os.close(read_fd)
+        yield Held(pid, value)
+    finally:
+        _kill(pid)
+
+
+def send_outcome(fd: int, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> bool:
+    """Run fn and send its value, or its exception, framed on fd; True when it returned."""
+    try:
+        payload: tuple[str, Any] = ("ok", fn(*args, **kwargs))
+    except BaseException as err:  # noqa: BLE001 - everything must go back to the parent
+        payload = ("err", _portable(err))
+    send(fd, payload)
+    return payload[0] == "ok"
+
+
+def receive_outcome(fd: int, timeout: float) -> Any:
+    """The value send_outcome sent, or its exception raised here."""
+    tag, value = receive(fd, timeout)
+    if tag == "err":
+        raise value
+    return value
+
+
+def send(fd: int, payload: Any) -> None:
+    """Write one framed, pickled payload to a pipe (the other end uses receive)."""
+    try:
+        data = pickle.dumps(payload)
+    except Exception as err:  # noqa: BLE001
+        data = pickle.dumps(("err", ChildFailure(type(err).__name__,
+                                                 f"result could not be sent back: {err}", "")))
+    view = memoryview(len(data).to_bytes(8, "big") + data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+def receive(fd: int, timeout: float) -> Any:
+    """Read one framed payload written by send(); ChildTimeout when none comes in time."""
+    deadline = time.monotonic() + timeout
+    buf = b""
+    need = 8
+    while True:
+        while len(buf) < need:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise ChildTimeout(f"gave up after {timeout:g}s: the code was still running, "
+                                   "so it was killed (SIGKILL). Look for a wait or loop that never ends.")
+            ready, _, _ = select.select([fd], [], [], left)
+            if not ready:
+                continue
+            chunk = os.read(fd, 65536)
+            if not chunk:
+                raise ChildFailure("ChildDied", "the child ended without a result", "")
+            buf += chunk
+        if need == 8:
+            need = 8 + int.from_bytes(buf[:8], "big")
+            continue
+        return pickle.loads(buf[8:need])

@@ -14,6 +14,16 @@ CACHED_LABEL = f"{DOCKER_LABEL}.cached"
 """Images that carry this label are local bases kept between runs (no registry to re-pull from)."""
 
 
+def is_cached(img: Any) -> bool:
+    """A kept local base: it carries CACHED_LABEL *and* the base's own tag. Images built
+    FROM a base inherit its labels, so the label alone would keep every derived image."""
+    labels = img.labels or {}
+    if CACHED_LABEL not in labels:
+        return False
+    tags = img.tags or []
+    return BUSYBOX_IMAGE in tags or labels[CACHED_LABEL] in tags
+
+
 def tar_directory(directory: Path, extra: dict[str, bytes] | None = None) -> bytes:
     """A tar stream of `directory`'s contents (plus `extra` files), for a build context."""
     buf = io.BytesIO()
@@ -49,7 +59,7 @@ def leftovers(client: Any) -> dict[str, list[str]]:
     images = [
         img.tags[0] if img.tags else img.short_id
         for img in client.images.list(filters=flt)
-        if CACHED_LABEL not in (img.labels or {})
+        if not is_cached(img)
     ]
     return {
         "containers": [c.name for c in client.containers.list(all=True, filters=flt)],
@@ -73,7 +83,7 @@ def remove_leftovers(client: Any) -> list[str]:
         v.remove(force=True)
         gone.append(f"volume {v.name}")
     for img in client.images.list(filters=flt):
-        if CACHED_LABEL in (img.labels or {}):
+        if is_cached(img):
             continue
         try:
             client.images.remove(img.id, force=True)

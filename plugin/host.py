@@ -24,8 +24,11 @@ FIXES: dict[str, str] = {
     "netns": "install iproute2 and use a kernel with network namespaces: sudo apt-get install -y iproute2",
     "busybox": "install a static busybox: sudo apt-get install -y busybox-static",
     "loop": "load the loop driver: sudo modprobe loop",
+    "dpkg": "use a Debian or Ubuntu host (the curriculum's VM): these koans read the dpkg database",
 }
 """Each requirement a koan may declare, and the command that provides it."""
+
+DPKG_STATUS = "/var/lib/dpkg/status"
 
 BUSYBOX_CANDIDATES = ("/bin/busybox", "/usr/bin/busybox", "/usr/local/bin/busybox")
 
@@ -43,6 +46,7 @@ class Host:
     netns: bool
     busybox: str | None  # path of a static busybox
     loop: bool
+    dpkg: bool = False  # a dpkg database and dpkg-query (Debian, Ubuntu)
     notes: dict[str, str] = field(default_factory=dict)
 
     def offers(self, need: str) -> bool:
@@ -71,6 +75,7 @@ class Host:
             "network namespaces": yes(self.netns),
             "static busybox": self.busybox or "not found",
             "loop devices": yes(self.loop),
+            "dpkg database": yes(self.dpkg),
         }
 
 
@@ -97,6 +102,7 @@ def probe() -> Host:
         netns=Path("/proc/self/ns/net").exists() and root,
         busybox=find_static_busybox(),
         loop=Path("/dev/loop-control").exists() or _module_present("loop"),
+        dpkg=Path(DPKG_STATUS).is_file() and shutil.which("dpkg-query") is not None,
     )
 
 

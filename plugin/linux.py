@@ -54,6 +54,7 @@ MNT_DETACH = 2
 
 # prctl(2) options
 PR_SET_PDEATHSIG = 1
+PR_SET_DUMPABLE = 4
 PR_SET_NAME = 15
 PR_SET_CHILD_SUBREAPER = 36
 PR_GET_CHILD_SUBREAPER = 37
@@ -126,6 +127,20 @@ def set_parent_death_signal(signum: int) -> None:
     prctl(PR_SET_PDEATHSIG, signum)
 
 
+def statfs_magic(path: str) -> int:
+    """The f_type of the filesystem that holds `path` (statfs(2)).
+
+    Every filesystem type has its own magic number (PROC_SUPER_MAGIC, TMPFS_MAGIC, ...,
+    listed in statfs(2) and linux/magic.h). os.statvfs() drops this field, so this
+    calls libc's statfs directly.
+    """
+    buf = ctypes.create_string_buffer(256)  # larger than struct statfs on every Linux ABI
+    _check(_libc.statfs(_b(path), buf), f"statfs {path}")
+    # f_type comes first: a long everywhere except s390x, where it is an unsigned int.
+    field = ctypes.c_uint32 if os.uname().machine == "s390x" else ctypes.c_long
+    return field.from_buffer(buf).value & 0xFFFFFFFF
+
+
 def ns_inode(pid: int | str, kind: str) -> int:
     """The inode of /proc/<pid>/ns/<kind>: equal inodes mean the same namespace."""
     return os.stat(f"/proc/{pid}/ns/{kind}").st_ino
@@ -133,3 +148,24 @@ def ns_inode(pid: int | str, kind: str) -> int:
 
 def _b(value: str | None) -> bytes | None:
     return None if value is None else value.encode()
+
+
+# System V IPC (shmget(2)): the objects an IPC namespace isolates
+IPC_CREAT = 0o1000
+IPC_EXCL = 0o2000
+
+
+def shmget(key: int, size: int, flags: int = IPC_CREAT | 0o600) -> int:
+    """Get (or with IPC_CREAT create) the SysV shared memory segment `key` of the
+    caller's IPC namespace; returns its id (shmget(2))."""
+    return _check(_libc.shmget(ctypes.c_int(key), ctypes.c_size_t(size), ctypes.c_int(flags)),
+                  "shmget")
+
+
+def shm_remove(key: int) -> bool:
+    """Remove the caller's IPC namespace's segment `key` (shmctl(2) IPC_RMID); False if absent."""
+    shmid = _libc.shmget(ctypes.c_int(key), ctypes.c_size_t(0), ctypes.c_int(0))
+    if shmid == -1:
+        return False
+    _check(_libc.shmctl(ctypes.c_int(shmid), ctypes.c_int(0), None), "shmctl")  # 0 = IPC_RMID
+    return True

@@ -29,7 +29,7 @@ class Snapshot:
 
     objects: dict[str, frozenset[str]] = field(default_factory=dict)
 
-    def minus(self, before: "Snapshot", ignore: frozenset[str] = frozenset()) -> dict[str, list[str]]:
+    def minus(self, before: Snapshot, ignore: frozenset[str] = frozenset()) -> dict[str, list[str]]:
         """What is here now but was not in `before`, by kind (empty kinds left out)."""
         out: dict[str, list[str]] = {}
         for kind, now in self.objects.items():

@@ -4,10 +4,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
 
-from kernel_koans import (audit, cgroups, devcheck, host, journey, lookup, paths, progress,
-                          runlock, twins)
+from kernel_koans import audit, cgroups, devcheck, host, journey, lookup, paths, progress, runlock, twins
 
 HINTS_SEEN = "hints.json"
 

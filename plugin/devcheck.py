@@ -12,6 +12,7 @@ import sys
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from kernel_koans import manifest, paths, progress
 
@@ -51,7 +52,7 @@ def structure(root: Path, f: Findings) -> None:
                 f.fail(f"{path.relative_to(root)} has no reference twin at {twin.relative_to(root)}")
 
 
-def run_pytest(root: Path, state: Path, solutions: bool, extra: list[str]) -> dict[str, object]:
+def run_pytest(root: Path, state: Path, solutions: bool, extra: list[str]) -> dict[str, Any]:
     """Run every koan once, with its state in a throwaway folder; return last-run.json."""
     side = "solutions" if solutions else "stubs"
     args = [sys.executable, "-m", "pytest", "koans", "-p", "no:cacheprovider",
@@ -63,16 +64,16 @@ def run_pytest(root: Path, state: Path, solutions: bool, extra: list[str]) -> di
     return progress.load_last_run_at(state / side)
 
 
-def judge(stubs: dict[str, object], twins: dict[str, object], allow_skips: bool, f: Findings) -> None:
-    s_out = dict(stubs.get("outcomes", {}))  # type: ignore[arg-type]
-    t_out = dict(twins.get("outcomes", {}))  # type: ignore[arg-type]
+def judge(stubs: dict[str, Any], twins: dict[str, Any], allow_skips: bool, f: Findings) -> None:
+    s_out = dict(stubs.get("outcomes", {}))
+    t_out = dict(twins.get("outcomes", {}))
     if not s_out or not t_out:
         f.fail("a pytest run produced no outcomes (collection error?)")
     for nodeid, outcome in sorted(s_out.items()):
         f.checked += 1
         if outcome == "passed":
             f.fail(f"passes on its untouched stub: {nodeid}")
-    reasons = dict(twins.get("reasons", {}))  # type: ignore[arg-type]
+    reasons = dict(twins.get("reasons", {}))
     for nodeid, outcome in sorted(t_out.items()):
         f.checked += 1
         if outcome == "failed":
@@ -80,7 +81,7 @@ def judge(stubs: dict[str, object], twins: dict[str, object], allow_skips: bool,
         elif outcome == "skipped" and not allow_skips:
             f.fail(f"skipped on the twins ({reasons.get(nodeid, '')}): {nodeid}")
     for name, run in (("stubs", stubs), ("solutions", twins)):
-        for nodeid, leak in dict(run.get("koan_leaks", {})).items():  # type: ignore[arg-type]
+        for nodeid, leak in dict(run.get("koan_leaks", {})).items():
             f.fail(f"left kernel objects behind on the {name}: {nodeid}: {leak}")
         if run.get("session_leaks"):
             f.fail(f"the {name} run left kernel objects behind: {run['session_leaks']}")
@@ -98,7 +99,7 @@ def main(allow_skips: bool, extra: list[str]) -> int:
     print("\n== dev check ==")
     for problem in f.problems:
         print(f"FAIL {problem}")
-    koans = len(dict(twins.get("outcomes", {})))  # type: ignore[arg-type]
+    koans = len(dict(twins.get("outcomes", {})))
     print(f"{koans} koans: each must fail on its stub and pass on its twin.")
     print(f"dev check: {f.checked - len(f.problems)} passed, {len(f.problems)} failed")
     return 1 if f.problems else 0

@@ -10,6 +10,6 @@ if TYPE_CHECKING:
 
 
 @pytest.hookspec(firstresult=True)
-def pytest_koans_probe_host(config: pytest.Config) -> "Host | None":
+def pytest_koans_probe_host(config: pytest.Config) -> Host | None:
     """Return the Host this session runs on. The plugin's own implementation
     probes the real machine; a conftest may return a fake one."""

@@ -1,8 +1,9 @@
 """The koan marker: one lesson, its hints in tiers, its man page, what the host must offer."""
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Callable, Sequence, TypeVar
+from typing import Any, TypeVar
 
 import pytest
 

@@ -6,12 +6,25 @@ from __future__ import annotations
 
 import os
 import time
-from typing import Any, Generator
+from collections.abc import Generator
+from typing import Any
 
 import pytest
-
-from kernel_koans import (audit, exercise, failures, hookspecs, host, journey, koan, manifest,
-                          ownership, paths, progress, report, runlock)
+from kernel_koans import (
+    audit,
+    exercise,
+    failures,
+    hookspecs,
+    host,
+    journey,
+    koan,
+    manifest,
+    ownership,
+    paths,
+    progress,
+    report,
+    runlock,
+)
 from kernel_koans.exercise import Exercise
 
 pytest_plugins = [
@@ -208,8 +221,10 @@ def _timeout(item: pytest.Item) -> float | None:
     return None
 
 
+@pytest.hookimpl(trylast=True)
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    """Session audit, then persist the journey and this run's outcomes."""
+    """Session audit (after pytest tore every fixture down, also on Ctrl-C), then
+    persist the journey and this run's outcomes."""
     config = session.config
     leaks: dict[str, list[str]] = {}
     before = config.stash.get(SESSION_SNAPSHOT_KEY, None)
@@ -236,10 +251,13 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
 
 def _state_for_report(config: pytest.Config) -> dict[str, progress.Status]:
+    """The journey including this run (pytest-html may render before it is saved);
+    under --solutions, this run alone."""
+    now = time.time()
+    current = {k: progress.Status(o, now, None, r) for k, (o, r) in config.stash[OUTCOMES_KEY].items()}
     if exercise.using_solutions():
-        now = time.time()
-        return {k: progress.Status(o, now, None, r) for k, (o, r) in config.stash[OUTCOMES_KEY].items()}
-    return progress.load_progress()
+        return current
+    return {**progress.load_progress(), **current}
 
 
 def pytest_html_report_title(report: Any) -> None:

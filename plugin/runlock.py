@@ -19,10 +19,15 @@ _held: IO[str] | None = None
 _depth = 0
 
 
+HELD_ENV = "KERNEL_KOANS_LOCK_HELD"
+"""Set while a run holds the lock: its subprocesses (a `koans` call inside a test,
+pytest started by a test) are part of that run and must not wait for it."""
+
+
 def acquire(path: Path = LOCK_PATH) -> None:
     global _held, _depth
     _depth += 1
-    if _held is not None or os.geteuid() != 0:
+    if _held is not None or os.geteuid() != 0 or os.environ.get(HELD_ENV):
         return
     path.parent.mkdir(parents=True, exist_ok=True)
     handle = path.open("a+")
@@ -39,6 +44,7 @@ def acquire(path: Path = LOCK_PATH) -> None:
     handle.write(str(os.getpid()))
     handle.flush()
     _held = handle
+    os.environ[HELD_ENV] = str(os.getpid())
 
 
 def release() -> None:
@@ -46,6 +52,7 @@ def release() -> None:
     _depth = max(0, _depth - 1)
     if _depth or _held is None:
         return
+    os.environ.pop(HELD_ENV, None)
     fcntl.flock(_held, fcntl.LOCK_UN)
     _held.close()
     _held = None

@@ -76,17 +76,48 @@ def _links() -> list[str]:
         return []
 
 
+ENGINE_MOUNT_DIRS = ("/var/lib/docker", "/run/docker", "/run/containerd", "/var/lib/containerd")
+"""Mounts the Docker engine makes and removes on its own (container rootfs, netns files)."""
+
+
 def _mounts() -> list[str]:
-    """Mount points in the host's mount namespace whose path or source names kk-."""
+    """Mounts of the host's mount namespace, as 'id point fstype'.
+
+    Every one counts, not only kk- ones: learner code that forgot unshare(CLONE_NEWNS)
+    or MS_PRIVATE mounts over the host's own paths (a proc over /proc)."""
+    return sorted(_mount_table())
+
+
+def _mount_table() -> list[str]:
+    """'id point fstype' in mountinfo order: of stacked mounts, the top one comes last."""
     out = []
     for line in Path("/proc/self/mountinfo").read_text().splitlines():
         left, _, right = line.partition(" - ")
         fields, rfields = left.split(), right.split()
-        point = fields[4] if len(fields) > 4 else ""
-        source = rfields[1] if len(rfields) > 1 else ""
-        if PREFIX in point or PREFIX in source:
-            out.append(point)
-    return sorted(out)
+        if len(fields) < 5 or not rfields:
+            continue
+        point = fields[4]
+        if point.startswith(ENGINE_MOUNT_DIRS):
+            continue
+        out.append(f"{fields[0]} {point} {rfields[0]}")
+    return out
+
+
+def _unmount_new(entries: list[str]) -> list[str]:
+    """Detach mounts that appeared during a koan, newest first, each only while it
+    is still the top mount at its point (so nothing older is ever taken away)."""
+    gone = []
+    for entry in sorted(entries, key=lambda e: int(e.split()[0]), reverse=True):
+        mount_id, point, fstype = entry.split(" ", 2)
+        stacked = [m.split()[0] for m in _mount_table() if m.split(" ", 2)[1] == point]
+        if not stacked or stacked[-1] != mount_id:
+            continue
+        try:
+            linux.umount2(point, linux.MNT_DETACH)
+            gone.append(f"mount {point} ({fstype})")
+        except OSError:
+            pass
+    return gone
 
 
 def _children() -> list[str]:
@@ -111,12 +142,7 @@ def remove(found: dict[str, list[str]], docker_client: Any = None) -> list[str]:
         except (ProcessLookupError, ChildProcessError, PermissionError):
             pass
         gone.append(f"process {entry}")
-    for point in sorted(found.get("mounts", []), key=len, reverse=True):
-        try:
-            linux.umount2(point, linux.MNT_DETACH)
-            gone.append(f"mount {point}")
-        except OSError:
-            pass
+    gone.extend(_unmount_new(found.get("mounts", [])))
     if found.get("links"):
         from pyroute2 import IPRoute
 
@@ -158,6 +184,8 @@ def leftovers(docker_client: Any = None) -> dict[str, list[str]]:
     found = {k: sorted(v) for k, v in snap.objects.items() if v and k != "processes"}
     if "netns" in found:
         found["netns"] = [n for n in found["netns"] if n.startswith(PREFIX)]
+    if "mounts" in found:  # outside a run, only kk- mounts are known to be ours
+        found["mounts"] = [m for m in found["mounts"] if PREFIX in m]
     return {k: v for k, v in found.items() if v}
 
 

@@ -107,6 +107,13 @@ def cmd_doctor(args: argparse.Namespace) -> int:
 def cmd_clean(args: argparse.Namespace) -> int:
     """Remove kk- objects a killed run left behind."""
     runlock.acquire()  # never while a run is using its objects
+    try:
+        return _clean(args)
+    finally:
+        runlock.release()
+
+
+def _clean(args: argparse.Namespace) -> int:
     client = None
     if host.probe().docker:
         import docker

@@ -20,7 +20,9 @@ def catalog(root: Path | None = None) -> dict[str, KoanEntry]:
 
 def collect(root: Path | None = None) -> None:
     base = root or paths.repo_root()
-    subprocess.run([sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:html",
+    # `--html=` (empty) turns the report off; `-p no:html` would make the repo's addopts
+    # (--html=...) a usage error and the plugin's pytest_html_* hooks unknown.
+    subprocess.run([sys.executable, "-m", "pytest", "--collect-only", "-q", "--html=",
                     "-p", "no:cacheprovider", "--no-audit", "koans"],
                    cwd=base, capture_output=True, check=False)
 

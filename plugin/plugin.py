@@ -66,6 +66,7 @@ def pytest_koans_probe_host(config: pytest.Config) -> host.Host:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "koan(man, hints, needs): a kernel-koans koan (see kernel_koans.koan)")
     runlock.acquire()
     exercise.set_solutions(bool(config.getoption("solutions")))
     config.stash[HOST_KEY] = config.hook.pytest_koans_probe_host(config=config)
@@ -307,6 +308,7 @@ def _runner() -> str:
 def pytest_unconfigure(config: pytest.Config) -> None:
     """Under sudo, hand the run's files in the repo back to the invoking user; free the host."""
     ownership.hand_back(paths.repo_root())
+    exercise.set_solutions(False)
     runlock.release()
 
 

@@ -1,0 +1,57 @@
+"""`koans dev check`: the structure check (twin rule, manifest) and the verdict on two runs."""
+from __future__ import annotations
+
+from kernel_koans import devcheck
+
+
+def test_structure_of_an_honest_curriculum(kk) -> None:
+    kk.manifest(m00=["test_add.py"])
+    kk.adder()
+    kk.write("koans/m00/README.md", "# notes\n")
+    kk.write("koans/m00/conftest.py", "")
+    kk.write("projects/sim/sim.py", "")
+    kk.write("solutions/projects/sim/sim.py", "")
+    found = devcheck.Findings()
+    devcheck.structure(kk.root, found)
+    assert found.problems == []
+    assert found.checked == 3  # one koan file, two exercise modules
+
+
+def test_structure_reports_what_breaks_the_rules(kk) -> None:
+    kk.manifest(m00=["test_add.py", "test_gone.py"])
+    kk.adder()
+    kk.write("koans/m00/test_unlisted.py", "")
+    kk.write("koans/m00/orphan.py", "def f():\n    raise NotImplementedError\n")
+    kk.write("projects/sim/sim.py", "")
+    found = devcheck.Findings()
+    devcheck.structure(kk.root, found)
+    assert sorted(found.problems) == sorted([
+        "koans/m00/test_unlisted.py is not listed in koans/manifest.toml",
+        "koans/manifest.toml lists koans/m00/test_gone.py, which does not exist",
+        "koans/m00/orphan.py has no reference twin at solutions/m00/orphan.py",
+        "projects/sim/sim.py has no reference twin at solutions/projects/sim/sim.py",
+    ])
+
+
+def test_judge_fails_stub_passes_twin_failures_skips_and_leaks() -> None:
+    k1, k2 = "koans/m00/test_a.py::test_1", "koans/m00/test_a.py::test_2"
+    found = devcheck.Findings()
+    stubs = {"outcomes": {k1: "passed", k2: "failed"}, "koan_leaks": {k2: {"netns": ["kk-x"]}}}
+    twins = {"outcomes": {k1: "failed", k2: "skipped"}, "reasons": {k2: "host lacks docker"},
+             "session_leaks": {"links": ["kk-y"]}}
+    devcheck.judge(stubs, twins, allow_skips=False, f=found)
+    text = "\n".join(found.problems)
+    assert f"passes on its untouched stub: {k1}" in text
+    assert f"fails on its reference twin: {k1}" in text
+    assert f"skipped on the twins (host lacks docker): {k2}" in text
+    assert f"left kernel objects behind on the stubs: {k2}" in text
+    assert "the solutions run left kernel objects behind" in text
+    assert len(found.problems) == 5
+
+    allowed = devcheck.Findings()
+    devcheck.judge({"outcomes": {k2: "failed"}}, {"outcomes": {k2: "skipped"}}, True, allowed)
+    assert allowed.problems == []
+
+    empty = devcheck.Findings()
+    devcheck.judge({}, {}, False, empty)
+    assert empty.problems == ["a pytest run produced no outcomes (collection error?)"]

@@ -44,14 +44,18 @@ def cmd_hint(args: argparse.Namespace) -> int:
         print(f"  hint {i}/{len(entry.hints)}: {hint}")
     if shown < len(entry.hints):
         print(f"  (ask again for hint {shown + 1}, or --all)")
-    print(f"  man page: {entry.man}   (man {_man_args(entry.man)})")
+    print(f"  man page: {entry.man}   ({man_commands(entry.man)})")
     return 0
 
 
-def _man_args(ref: str) -> str:
-    """'pid_namespaces(7)' -> '7 pid_namespaces'."""
-    name, _, section = ref.partition("(")
-    return f"{section.rstrip(')')} {name}".strip() if section else name
+def man_commands(refs: str) -> str:
+    """'unshare(2), pid_namespaces(7)' -> 'man 2 unshare; man 7 pid_namespaces'."""
+    commands = []
+    for ref in refs.replace(";", ",").split(","):
+        name, _, section = ref.strip().partition("(")
+        if name:
+            commands.append(f"man {section.rstrip(')')} {name}" if section else f"man {name}")
+    return "; ".join(commands)
 
 
 def cmd_compare(args: argparse.Namespace) -> int:

@@ -55,48 +55,28 @@ def in_child(fn: Callable[..., Any], *args: Any, timeout: float = 10.0, **kwargs
 def run(fn: Callable[..., Any], *args: Any, timeout: float = 10.0, **kwargs: Any) -> Outcome:
     read_fd, write_fd = os.pipe()
     pid = os.fork()
-    if pid == 0:  # child
-        os.close(read_fd)
-        code = 0
+    if pid == 0:  # child: never returns into the caller's code, whatever happens
+        code = 1
         try:
-            payload = ("ok", fn(*args, **kwargs))
-        except BaseException as err:  # noqa: BLE001 - everything must go back to the parent
-            payload = ("err", _portable(err))
-            code = 1
-        try:
-            data = pickle.dumps(payload)
-        except Exception as err:  # noqa: BLE001
-            data = pickle.dumps(("err", ChildFailure(type(err).__name__,
-                                                     f"result could not be sent back: {err}", "")))
-            code = 1
-        with os.fdopen(write_fd, "wb") as out:
-            out.write(data)
-        os._exit(code)
+            os.close(read_fd)
+            code = 0 if send_outcome(write_fd, fn, *args, **kwargs) else 1
+        finally:
+            os._exit(code)
     os.close(write_fd)
-    chunks: list[bytes] = []
-    deadline = time.monotonic() + timeout
+    # Framed (length first): a grandchild fn left running with the pipe open cannot
+    # hold the result back until the timeout.
     try:
-        while True:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                raise ChildTimeout(f"gave up after {timeout:g}s: the code was still running, "
-                                   "so it was killed (SIGKILL). Look for a wait or loop that never ends.")
-            ready, _, _ = select.select([read_fd], [], [], left)
-            if not ready:
-                continue
-            chunk = os.read(read_fd, 65536)
-            if not chunk:
-                break
-            chunks.append(chunk)
+        tag, value = receive(read_fd, timeout)
+    except ChildFailure:  # end of file before a whole result: the child died
+        _, status = os.waitpid(pid, 0)
+        raise ChildFailure("ChildDied", f"the child ended without a result ({describe_status(status)})",
+                           "") from None
     except BaseException:
         _kill(pid)
         raise
     finally:
         os.close(read_fd)
     _, status = os.waitpid(pid, 0)
-    if not chunks:
-        raise ChildFailure("ChildDied", f"the child ended without a result ({describe_status(status)})", "")
-    tag, value = pickle.loads(b"".join(chunks))
     if tag == "err":
         raise value
     return Outcome(value, status)
@@ -105,6 +85,7 @@ def run(fn: Callable[..., Any], *args: Any, timeout: float = 10.0, **kwargs: Any
 def _portable(err: BaseException) -> BaseException:
     """The exception itself if it survives pickling, else a ChildFailure carrying its text."""
     text = "".join(traceback.format_exception(type(err), err, err.__traceback__))
+    text = getattr(err, "child_traceback", "") + text  # it came from a grandchild: keep its frames
     try:
         clone = pickle.loads(pickle.dumps(err))
         clone.child_traceback = text  # type: ignore[attr-defined]
@@ -145,8 +126,22 @@ def held(fn: Callable[..., Any], *args: Any, timeout: float = 10.0, **kwargs: An
 
     Inside the block the koan inspects the child from outside (/proc/<pid>/ns,
     /proc/<pid>/status, its mounts); afterwards the child is killed and reaped.
-    fn's exception is re-raised here, like in_child. The result travels framed
-    (length first), so grandchildren holding the pipe open cannot hang the koan.
+    fn's exception is re-raised here, like in_child.
+    """
+    pid, value = spawn_held(fn, *args, timeout=timeout, **kwargs)
+    try:
+        yield Held(pid, value)
+    finally:
+        _kill(pid)
+
+
+def spawn_held(fn: Callable[..., Any], *args: Any, timeout: float = 10.0,
+               **kwargs: Any) -> tuple[int, Any]:
+    """Fork a child that runs fn, reports, then waits to be killed; return (pid, fn's value).
+
+    The child also dies with its parent (PR_SET_PDEATHSIG), so a held child may
+    hold children of its own. The result travels framed (length first), so
+    grandchildren holding the pipe open cannot hang the caller.
     """
     read_fd, write_fd = os.pipe()
     pid = os.fork()
@@ -162,12 +157,12 @@ def held(fn: Callable[..., Any], *args: Any, timeout: float = 10.0, **kwargs: An
     os.close(write_fd)
     try:
         try:
-            value = receive_outcome(read_fd, timeout)
+            return pid, receive_outcome(read_fd, timeout)
         finally:
             os.close(read_fd)
-        yield Held(pid, value)
-    finally:
+    except BaseException:
         _kill(pid)
+        raise
 
 
 def send_outcome(fd: int, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> bool:

@@ -1,0 +1,76 @@
+"""M0 koans · the Docker Engine: an HTTP server on a unix socket, on your kernel."""
+from __future__ import annotations
+
+import json
+import os
+import socket
+from typing import Any
+
+import pytest
+from kernel_koans.exercise import exercise
+from kernel_koans.koan import koan
+
+engine = exercise("m00/engine")
+
+DEFAULT_SOCKET = "/var/run/docker.sock"
+
+
+def engine_socket() -> str:
+    """The unix socket the docker SDK talks to (DOCKER_HOST, else the default)."""
+    host = os.environ.get("DOCKER_HOST", f"unix://{DEFAULT_SOCKET}")
+    if not host.startswith("unix://"):
+        pytest.skip(f"DOCKER_HOST is {host}: these koans talk to a local engine on a unix socket")
+    return host[len("unix://"):]
+
+
+def raw_version(path: str) -> dict[str, Any]:
+    """GET /version over the unix socket, by hand: the engine's own words.
+
+    Hand-written on purpose: the koan must not ask through the SDK it checks."""
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+        s.settimeout(10)
+        s.connect(path)
+        s.sendall(b"GET /version HTTP/1.0\r\nHost: docker\r\n\r\n")
+        data = b""
+        while chunk := s.recv(65536):
+            data += chunk
+    return dict(json.loads(data.partition(b"\r\n\r\n")[2]))
+
+
+@koan(man="dockerd(8)",
+      hints=["A nudge: `docker version` prints two blocks, Client and Server. Which one is the "
+             "engine? The SDK's client has a method of the same name.",
+             "The mechanism: client.version() returns the engine's /version answer as a dict; "
+             "its 'Version' key is the engine's version."],
+      needs=["docker"])
+def test_the_engine_has_its_own_version(docker_client: Any) -> None:
+    """`docker` is only a client; the engine (dockerd) is a separate program with its own
+    version and API version. Features and bugs belong to the engine, not the CLI."""
+    expected = raw_version(engine_socket())["Version"]
+    got = engine.server_version(docker_client)
+    assert got == expected, (f"the engine answers GET /version on its socket with Version "
+                             f"{expected!r}; server_version() said {got!r}")
+
+
+@koan(man="unix(7)",
+      hints=["A nudge: `curl --unix-socket /var/run/docker.sock http://docker/version` does "
+             "this. Do it with the socket module.",
+             "The mechanism: socket.socket(AF_UNIX, SOCK_STREAM), connect(path), send "
+             "b'GET /version HTTP/1.0\\r\\nHost: docker\\r\\n\\r\\n', recv until b'', split "
+             "the reply at the first blank line (\\r\\n\\r\\n): status line and headers "
+             "above, JSON below."],
+      needs=["docker"])
+def test_the_engine_speaks_http_on_a_unix_socket(docker_client: Any) -> None:
+    """Every docker command is an HTTP request to dockerd's unix socket — which is why access
+    to that socket is root on the host. And the engine runs containers on *this* kernel."""
+    path = engine_socket()
+    got = engine.api_get(path, "/version")
+    assert isinstance(got, dict), f"api_get() returned {type(got).__name__}, not the JSON object"
+    sdk = docker_client.version()
+    for key in ("Version", "ApiVersion", "KernelVersion"):
+        assert got.get(key) == sdk.get(key), (
+            f"the docker SDK reads {key}={sdk.get(key)!r} from the engine; api_get() gave "
+            f"{got.get(key)!r}")
+    assert got.get("KernelVersion") == os.uname().release, (
+        f"uname(2) says this kernel is {os.uname().release}; the engine reports "
+        f"{got.get('KernelVersion')!r}: it is not running on this machine's kernel")

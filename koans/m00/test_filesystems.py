@@ -1,0 +1,102 @@
+"""M0 koans · the Linux directory tree: kernel filesystems and /proc."""
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+from kernel_koans import cgroups
+from kernel_koans.exercise import exercise
+from kernel_koans.koan import koan
+
+filesystems = exercise("m00/filesystems")
+
+ALWAYS = ("/proc", "/sys")
+"""Mounted on every Linux system a koan runs on."""
+WHEN_MOUNTED = ("/dev/pts", "/dev/shm", "/dev/mqueue")
+"""Checked when mountinfo shows a mount exactly there."""
+
+
+def mounts() -> dict[str, tuple[str, str]]:
+    """{mount point: (major:minor, fstype)} from /proc/self/mountinfo (proc(5)); a point
+    mounted over twice keeps its topmost mount. Hand-parsed: no library gives the device
+    numbers (psutil's partitions lack them)."""
+    found: dict[str, tuple[str, str]] = {}
+    for line in Path("/proc/self/mountinfo").read_text().splitlines():
+        left, _, right = line.partition(" - ")
+        fields = left.split()
+        found[fields[4]] = (fields[2], right.split()[0])
+    return found
+
+
+def fstype_by_device(path: str, table: dict[str, tuple[str, str]]) -> str:
+    """The fstype mountinfo gives the filesystem whose device number stat(2) reports for path."""
+    dev = os.stat(path).st_dev
+    wanted = f"{os.major(dev)}:{os.minor(dev)}"
+    types = {fstype for device, fstype in table.values() if device == wanted}
+    assert len(types) == 1, f"mountinfo has {len(types)} filesystem types for device {wanted} ({path})"
+    return types.pop()
+
+
+def cgroup_points(table: dict[str, tuple[str, str]]) -> list[str]:
+    """/sys/fs/cgroup, the v2 mount and one v1 mount, as far as this host has them."""
+    layout = cgroups.read_layout()
+    points = ["/sys/fs/cgroup"] if "/sys/fs/cgroup" in table else []
+    if layout.v2_mount is not None:
+        points.append(str(layout.v2_mount))
+    points += [str(p) for p in sorted(set(layout.v1_mounts.values()))[:1]]
+    return points
+
+
+def same_file(a: object, b: object) -> bool:
+    try:
+        return os.path.samefile(str(a), str(b))
+    except OSError:
+        return False
+
+
+@koan(man="statfs(2)",
+      hints=["A nudge: /proc and /sys are not directories on your disk. Which filesystem type "
+             "does the kernel say holds them? `stat -f /proc` asks the same question.",
+             "The mechanism: linux.statfs_magic(path) returns f_type; statfs(2) lists the magic "
+             "numbers: PROC_SUPER_MAGIC 0x9fa0, SYSFS_MAGIC 0x62656572, TMPFS_MAGIC 0x01021994, "
+             "CGROUP2_SUPER_MAGIC 0x63677270, CGROUP_SUPER_MAGIC 0x27e0eb, DEVPTS_SUPER_MAGIC "
+             "0x1cd1, MQUEUE_MAGIC 0x19800202."])
+def test_proc_and_sys_are_filesystems_the_kernel_makes_up() -> None:
+    """/proc and /sys hold no file on any disk: the kernel writes each one as you read it.
+    statfs(2) names the filesystem behind a path, and mountinfo must agree."""
+    table = mounts()
+    paths = [*ALWAYS, *(p for p in WHEN_MOUNTED if p in table), *cgroup_points(table)]
+    assert fstype_by_device("/proc", table) == "proc", "mountinfo: /proc is not a proc mount"
+    assert fstype_by_device("/sys", table) == "sysfs", "mountinfo: /sys is not a sysfs mount"
+    for path in dict.fromkeys(paths):
+        expected = fstype_by_device(path, table)
+        got = filesystems.filesystem_type(path)
+        assert got == expected, (f"{path}: /proc/self/mountinfo says the filesystem there is "
+                                 f"{expected!r}; filesystem_type() said {got!r}")
+
+
+@koan(man="proc(5)",
+      hints=["A nudge: every running process has a directory /proc/<pid>. `ls -l /proc/self/` "
+             "shows yours: exe, cwd, cmdline, stat, status.",
+             "The mechanism: os.readlink() the exe and cwd links; cmdline is argv joined by NUL "
+             "bytes (with one at the end); the 4th field of stat, after the name in "
+             "parentheses, is the parent's pid."])
+def test_proc_pid_is_the_kernels_view_of_a_process(spawn, scratch: Path) -> None:
+    """A process is a program, a working directory, an argv and a parent — and the kernel
+    shows all four under /proc/<pid>. ps, top and docker top read nothing else."""
+    sleep = shutil.which("sleep")
+    assert sleep, "no sleep(1) on PATH"
+    argv = [sleep, "30"]
+    child = spawn(argv, cwd=scratch)
+    view = filesystems.process_view(child.pid)
+    assert isinstance(view, dict), f"process_view() returned {type(view).__name__}, not a dict"
+    assert same_file(view.get("exe"), sleep), (
+        f"the koan started {sleep} as pid {child.pid}; process_view() says its exe is {view.get('exe')!r}")
+    assert same_file(view.get("cwd"), scratch), (
+        f"the koan started pid {child.pid} in {scratch}; process_view() says its cwd is {view.get('cwd')!r}")
+    assert view.get("argv") == argv, (
+        f"the koan started pid {child.pid} with argv {argv}; process_view() says {view.get('argv')!r}")
+    assert view.get("ppid") == os.getpid(), (
+        f"pid {child.pid} is the child of this test run (pid {os.getpid()}); "
+        f"process_view() says its parent is {view.get('ppid')!r}")

@@ -1,0 +1,92 @@
+"""M0 koans · PID 1, systemd, and the cgroup mode it chose."""
+from __future__ import annotations
+
+import os
+from itertools import pairwise
+from pathlib import Path
+
+import pytest
+from kernel_koans import cgroups
+from kernel_koans.exercise import exercise
+from kernel_koans.koan import koan
+
+init = exercise("m00/init")
+
+
+def stat_fields(pid: int) -> tuple[str, int]:
+    """(comm, ppid) from /proc/<pid>/stat; comm is between the first '(' and the last ')'."""
+    text = Path(f"/proc/{pid}/stat").read_text()
+    comm = text[text.index("(") + 1:text.rindex(")")]
+    return comm, int(text[text.rindex(")") + 1:].split()[1])
+
+
+@koan(man="proc(5)",
+      hints=["A nudge: `ps -o pid,ppid,comm` shows who started whom. Follow the ppid column up.",
+             "The mechanism: the 4th field of /proc/<pid>/stat is the parent's pid; the 2nd, in "
+             "parentheses, is the name and may hold spaces, so split after the last ')'. Stop "
+             "at the process whose parent is 0: the kernel started it."])
+def test_every_process_descends_from_pid_1() -> None:
+    """The kernel starts one process, PID 1; every other one is its descendant, and orphans
+    are handed back to it. In a container, your entrypoint gets this job."""
+    me = os.getpid()
+    chain = init.ancestry(me)
+    assert isinstance(chain, list) and chain, f"ancestry() returned {chain!r}, not a list of pids"
+    assert chain[0] == me, f"ancestry({me}) must start with {me} itself, not {chain[0]!r}"
+    if me != 1:
+        assert chain[1:2] == [os.getppid()], (
+            f"getppid() says this process's parent is {os.getppid()}; ancestry() says {chain[1:2]}")
+    for child, parent in pairwise(chain):
+        assert stat_fields(child)[1] == parent, (
+            f"/proc/{child}/stat names {stat_fields(child)[1]} as the parent, not {parent}")
+    top_comm, top_parent = stat_fields(chain[-1])
+    assert top_parent == 0, (
+        f"ancestry() stopped at pid {chain[-1]} ({top_comm}), whose parent is {top_parent}, not 0")
+    assert 1 not in chain[:-1], "PID 1 is in the chain, but not at its end"
+
+
+@koan(man="sd_booted(3)",
+      hints=["A nudge: your machine may or may not run systemd. What is PID 1 here? "
+             "`cat /proc/1/comm`.",
+             "The mechanism: sd_booted(3) checks whether the directory /run/systemd/system/ "
+             "exists; systemd creates it early at boot, and nothing else does."])
+def test_systemd_is_init_only_when_pid_1_is_systemd() -> None:
+    """Whether systemd runs the machine decides whether systemctl and unit files mean anything
+    here. Containers, WSL and sandboxes often boot without it: ask, do not assume."""
+    comm, _ = stat_fields(1)
+    try:
+        exe = os.path.basename(os.readlink("/proc/1/exe"))
+    except OSError:  # not root: PID 1's exe link is not ours to read
+        exe = ""
+    expected = "systemd" in (comm, exe)
+    got = init.systemd_booted()
+    assert got is expected, (f"PID 1 is {comm!r} ({exe or 'exe unreadable'}), so systemd "
+                             f"{'is' if expected else 'is not'} this system's init; "
+                             f"systemd_booted() said {got!r}")
+
+
+def v1_hierarchies_in_proc_self_cgroup() -> list[str]:
+    """The v1 lines of /proc/self/cgroup (cgroups(7)): `N:controllers:path`, one per v1
+    hierarchy with controllers; v2 adds a `0::path` line."""
+    return [line for line in Path("/proc/self/cgroup").read_text().splitlines()
+            if set(line.split(":", 2)[1].split(",")) & set(cgroups.KNOWN_V1)]
+
+
+@koan(man="cgroups(7)",
+      hints=["A nudge: `stat -f /sys/fs/cgroup` prints the filesystem type there. On a unified "
+             "host it is cgroup2; on a hybrid one it is a tmpfs holding one mount per controller.",
+             "The mechanism: linux.statfs_magic('/sys/fs/cgroup') == 0x63677270 "
+             "(CGROUP2_SUPER_MAGIC) means unified; otherwise cgroup2 at /sys/fs/cgroup/unified "
+             "means hybrid; otherwise legacy."])
+def test_the_host_runs_cgroups_unified_hybrid_or_legacy() -> None:
+    """Resource limits (docker run --memory) are cgroups, and v1 and v2 differ in every file
+    name. Know which one your host runs before you read a guide written for the other."""
+    layout = cgroups.read_layout()
+    if layout.mode == "none":
+        pytest.skip("this host mounts no cgroup filesystem at all")
+    got = init.cgroup_mode()
+    assert got == layout.mode, (f"/proc/self/mountinfo shows a {layout.describe()}, so the mode "
+                                f"is {layout.mode!r}; cgroup_mode() said {got!r}")
+    v1 = v1_hierarchies_in_proc_self_cgroup()
+    assert (got == "unified") == (not v1), (
+        f"/proc/self/cgroup lists {len(v1)} v1 hierarchies (e.g. {v1[:1]}); "
+        f"cgroup_mode() said {got!r}")

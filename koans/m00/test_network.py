@@ -1,0 +1,90 @@
+"""M0 koans · basic networking tools: /proc/net versus netlink."""
+from __future__ import annotations
+
+import socket
+
+from kernel_koans.exercise import exercise
+from kernel_koans.koan import koan
+from pyroute2 import DiagSocket, IPRoute
+
+network = exercise("m00/network")
+
+TCP_LISTEN = 10
+RT_TABLE_MAIN = 254
+
+
+def listening_by_netlink() -> set[tuple[str, int]]:
+    """IPv4 TCP listeners as sock_diag(7) reports them (what `ss -ltn` asks the kernel)."""
+    with DiagSocket() as diag:
+        diag.bind()
+        found = diag.get_sock_stats(family=socket.AF_INET, states=1 << TCP_LISTEN)
+        return {(str(msg.get("idiag_src")), int(msg.get("idiag_sport"))) for msg in found}
+
+
+@koan(man="proc(5)",
+      hints=["A nudge: `ss -ltn` and `netstat -ltn` show these sockets; netstat reads "
+             "/proc/net/tcp. `cat` it and find the koan's port (in hex).",
+             "The mechanism: skip the header line; column 2 is local_address `AAAAAAAA:PPPP`, "
+             "column 4 the state (0A = LISTEN). The port hex is big-endian, but the address "
+             "hex is the 32-bit value in host order: on x86 0100007F is 127.0.0.1 "
+             "(socket.inet_ntoa(struct.pack('=I', int(hex, 16))))."])
+def test_listening_sockets_are_in_proc_net_tcp() -> None:
+    """A server is a socket in the LISTEN state, and the kernel lists them all. When
+    `docker run -p` \"does not work\", this table tells you who is (not) listening."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+        ours = server.getsockname()
+        before = listening_by_netlink()
+        got = network.listening_tcp()
+        after = listening_by_netlink()
+    assert isinstance(got, set), f"listening_tcp() returned {type(got).__name__}, not a set"
+    assert ours in got, (f"the koan listens on {ours[0]}:{ours[1]}; listening_tcp() did not "
+                         f"find it among {sorted(got)[:8]}")
+    missing = (before & after) - got
+    extra = got - (before | after)
+    assert not missing, f"sock_diag(7) reports listeners listening_tcp() missed: {sorted(missing)}"
+    assert not extra, f"listening_tcp() names sockets sock_diag(7) never saw listening: {sorted(extra)}"
+
+
+def default_routes_by_netlink() -> set[tuple[str, str | None]]:
+    """(interface, gateway) of the lowest-metric IPv4 default routes of the main table,
+    as rtnetlink(7) reports them (what `ip route show default` asks the kernel)."""
+    with IPRoute() as ipr:
+        names = {link["index"]: link.get("ifname") for link in ipr.get_links()}
+        routes = [r for r in ipr.get_routes(family=socket.AF_INET, table=RT_TABLE_MAIN)
+                  if r["dst_len"] == 0]
+        if not routes:
+            return set()
+        best = min(r.get("RTA_PRIORITY") or 0 for r in routes)
+        out: set[tuple[str, str | None]] = set()
+        for route in routes:
+            if (route.get("RTA_PRIORITY") or 0) != best:
+                continue
+            if route.get("RTA_MULTIPATH"):  # /proc/net/route shows a multipath route's first hop
+                first = route.get("RTA_MULTIPATH")[0]
+                oif, gateway = first["oif"], first.get("RTA_GATEWAY")
+            else:
+                oif, gateway = route.get("RTA_OIF"), route.get("RTA_GATEWAY")
+            out.add((str(names.get(oif)), gateway))
+        return out
+
+
+@koan(man="proc(5)",
+      hints=["A nudge: `ip route show default` names it; `route -n` prints /proc/net/route "
+             "with the hex decoded. Which line has Destination 00000000 and Mask 00000000?",
+             "The mechanism: the columns are Iface, Destination, Gateway, Flags, RefCnt, Use, "
+             "Metric, Mask. Addresses are 32-bit values in host order (like /proc/net/tcp); "
+             "Flags & 0x2 (RTF_GATEWAY) says whether Gateway means anything."])
+def test_the_default_route_is_in_proc_net_route() -> None:
+    """Packets to anywhere not on a local network leave by the default route. Containers get
+    one too, through the bridge: knowing where to read it is half of debugging it."""
+    expected = default_routes_by_netlink()
+    got = network.default_route()
+    if not expected:
+        assert got is None, f"rtnetlink(7) shows no IPv4 default route; default_route() said {got!r}"
+        return
+    got = tuple(got) if isinstance(got, (tuple, list)) else got
+    assert got in expected, (f"rtnetlink(7) says the default route is "
+                             f"{' or '.join(map(str, sorted(expected, key=str)))}; "
+                             f"default_route() said {got!r}")

@@ -1,0 +1,95 @@
+"""M0 koans · package management: dpkg's database is a directory of plain files."""
+from __future__ import annotations
+
+import random
+import subprocess
+from pathlib import Path
+
+from kernel_koans.exercise import exercise
+from kernel_koans.koan import koan
+
+packages = exercise("m00/packages")
+
+INFO = Path("/var/lib/dpkg/info")
+TEACHING_PATHS = ("/bin/ls", "/usr/bin/ls", "/usr/bin", "/etc/passwd", "/bin/sh")
+"""A file, its merged-/usr alias, a directory many packages share, a file made at
+install time that no package ships, a diverted file."""
+SAMPLE = 40
+
+
+def sampled_paths() -> list[str]:
+    """The teaching paths plus a sample of files from random packages' file lists."""
+    rng = random.Random()
+    lists = sorted(INFO.glob("*.list"))
+    picked: list[str] = []
+    for listing in rng.sample(lists, min(SAMPLE, len(lists))):
+        lines = [line for line in listing.read_text(errors="surrogateescape").splitlines()
+                 if line.startswith("/") and line != "/." and not set(line) & set("*?[]\\\\")]
+        if lines:
+            picked.append(rng.choice(lines))
+    return list(dict.fromkeys([*TEACHING_PATHS, *picked]))
+
+
+def dpkg_search(paths: list[str]) -> dict[str, set[str]]:
+    """What `dpkg-query --search` says owns each path (exact paths: no wildcards)."""
+    run = subprocess.run(["dpkg-query", "--search", "--", *paths], capture_output=True,
+                         text=True, errors="surrogateescape", timeout=60)
+    owners: dict[str, set[str]] = {path: set() for path in paths}
+    for line in run.stdout.splitlines():
+        if line.startswith("diversion by "):
+            continue
+        names, _, path = line.partition(": ")
+        if path in owners:
+            owners[path] |= set(names.split(", "))
+    return owners
+
+
+def dpkg_installed() -> dict[str, str]:
+    """{package: version} of every installed package, as `dpkg-query --show` lists them."""
+    run = subprocess.run(["dpkg-query", "--show", "--showformat",
+                          "${db:Status-Status}\\t${Package}\\t${Version}\\n"],
+                         capture_output=True, text=True, check=True, timeout=60)
+    rows = (line.split("\t") for line in run.stdout.splitlines())
+    return {name: version for status, name, version in rows if status == "installed"}
+
+
+@koan(man="dpkg-query(1)",
+      hints=["A nudge: `dpkg -S /bin/ls` answers this; look at the files in /var/lib/dpkg/info/ "
+             "to see where dpkg keeps the answer.",
+             "The mechanism: each installed package has /var/lib/dpkg/info/<package>.list, one "
+             "path per line. A path belongs to every package whose list has that exact line; "
+             "directories belong to many. Compare strings exactly: /usr/bin/ls is not /bin/ls."],
+      needs=["dpkg"])
+def test_dpkg_knows_which_package_owns_a_file() -> None:
+    """Every file a .deb installed is recorded, by package, in plain text files. That is how
+    `dpkg -S` and `apt` know what to remove, and why a merged /usr path can be 'unowned'."""
+    paths = sampled_paths()
+    expected = dpkg_search(paths)
+    for path in paths:
+        got = packages.owners(path)
+        assert got == expected[path], (
+            f"dpkg-query --search {path}: owned by {sorted(expected[path]) or 'no package'}; "
+            f"owners() said {sorted(got) if isinstance(got, (set, list)) else got!r}")
+
+
+@koan(man="dpkg-query(1)",
+      hints=["A nudge: `dpkg -l` lists what is installed; /var/lib/dpkg/status is where it reads.",
+             "The mechanism: split the status file on blank lines into stanzas; in each, "
+             "`Field: value` lines (a line starting with a space continues the field above). "
+             "Keep stanzas whose Status is `install ok installed`: name -> Version."],
+      needs=["dpkg"])
+def test_dpkg_status_says_what_is_installed() -> None:
+    """The package manager's memory is /var/lib/dpkg/status: one stanza per package, with its
+    wanted and actual state. apt, dpkg -l and every image scanner read it."""
+    expected = dpkg_installed()
+    got = packages.installed_packages()
+    assert isinstance(got, dict), f"installed_packages() returned {type(got).__name__}, not a dict"
+    missing = sorted(set(expected) - set(got))
+    extra = sorted(set(got) - set(expected))
+    wrong = sorted(name for name in set(expected) & set(got) if got[name] != expected[name])
+    assert not missing, (f"dpkg-query --show lists {len(missing)} installed packages your "
+                         f"installed_packages() lacks, e.g. {missing[:5]}")
+    assert not extra, (f"installed_packages() names {len(extra)} packages dpkg-query does not "
+                       f"list as installed, e.g. {extra[:5]}")
+    assert not wrong, ("versions differ from dpkg-query --show for "
+                       + ", ".join(f"{n}: {got[n]!r} (dpkg: {expected[n]!r})" for n in wrong[:5]))

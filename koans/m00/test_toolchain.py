@@ -1,0 +1,127 @@
+"""M0 koans · toolchains: what execve(2) does with an ELF binary and with a #! script."""
+from __future__ import annotations
+
+import errno
+import os
+import shutil
+import struct
+import subprocess
+from pathlib import Path
+
+import pytest
+from kernel_koans.exercise import exercise
+from kernel_koans.koan import koan
+
+toolchain = exercise("m00/toolchain")
+
+AT_NULL, AT_BASE = 0, 7
+
+
+def interpreter_base(pid: int) -> int:
+    """AT_BASE from /proc/<pid>/auxv: where the kernel loaded the program interpreter,
+    0 when it loaded none (getauxval(3)). Hand-parsed: pairs of native unsigned longs."""
+    raw = Path(f"/proc/{pid}/auxv").read_bytes()
+    for key, value in struct.iter_unpack("@LL", raw):
+        if key == AT_BASE:
+            return int(value)
+        if key == AT_NULL:
+            break
+    return 0
+
+
+def mapped_file_at(pid: int, address: int) -> str:
+    """The file /proc/<pid>/maps shows mapped at `address`."""
+    for line in Path(f"/proc/{pid}/maps").read_text().splitlines():
+        fields = line.split(maxsplit=5)
+        start = int(fields[0].split("-")[0], 16)
+        if start == address and len(fields) == 6:
+            return fields[5]
+    return ""
+
+
+@koan(man="elf(5)",
+      hints=["A nudge: `readelf -l /bin/ls` prints the program headers; one of them says "
+             "'Requesting program interpreter'. Your function reads that one.",
+             "The mechanism (64-bit): e_phoff is the 8 bytes at offset 0x20, e_phentsize and "
+             "e_phnum the 2-byte fields at 0x36 and 0x38. Each program header starts with "
+             "p_type (4 bytes); for PT_INTERP (3), p_offset is at +0x08 and p_filesz at +0x20: "
+             "the path, NUL-terminated. Byte 5 of the file says little or big endian."])
+def test_a_dynamic_binary_names_its_loader(spawn) -> None:
+    """A dynamically linked program cannot start alone: its ELF header names a loader
+    (ld.so) that the kernel maps first. A container image must ship that exact path."""
+    sleep = os.path.realpath(shutil.which("sleep") or "/bin/sleep")
+    child = spawn([sleep, "30"])
+    base = interpreter_base(child.pid)
+    if base == 0:
+        pytest.skip(f"this host's {sleep} is statically linked: the kernel loaded no interpreter")
+    loaded = mapped_file_at(child.pid, base)
+    named = toolchain.elf_interpreter(sleep)
+    assert named, f"the kernel loaded {loaded} as {sleep}'s interpreter; elf_interpreter() said {named!r}"
+    assert os.path.realpath(named) == loaded, (
+        f"/proc/{child.pid}/auxv and maps: the kernel loaded {loaded} as the interpreter of "
+        f"{sleep}; elf_interpreter() said {named!r}")
+
+
+@koan(man="elf(5)",
+      hints=["A nudge: `file $(command -v busybox)` says 'statically linked'. What is missing "
+             "from its program headers that a dynamic binary has?",
+             "The mechanism: walk all e_phnum program headers; return None when none has "
+             "p_type 3 (PT_INTERP)."],
+      needs=["busybox"])
+def test_a_static_binary_needs_no_loader(spawn, kk_host) -> None:
+    """A static binary carries its libraries inside and has no PT_INTERP: the kernel jumps
+    straight to its code. That is why busybox runs alone in a FROM scratch image."""
+    busybox = kk_host.busybox
+    child = spawn([busybox, "sleep", "30"])
+    assert interpreter_base(child.pid) == 0, f"the kernel loaded an interpreter for {busybox}"
+    named = toolchain.elf_interpreter(busybox)
+    assert named is None, (f"/proc/{child.pid}/auxv: AT_BASE is 0, the kernel loaded no "
+                           f"interpreter for {busybox}; elf_interpreter() said {named!r}")
+
+
+SCRIPTS = (  # (first line, whether it names kk-interp)
+    ("#!/bin/sh\n", False),
+    ("#! /bin/sh -e\n", False),
+    ("#!{interp}\t-e -u \t\n", True),
+    ("#!{interp}  many   words here\n", True),
+)
+BODY = "read line\n"  # waits on its stdin, a pipe nobody writes: alive until teardown
+INTERP = "#!/bin/sh\n" + BODY
+"""kk-interp, an interpreter that accepts any argument: itself a #! script, so the kernel
+runs `/bin/sh kk-interp <the one argument> <script> <args>` and sh leaves them alone."""
+
+
+@koan(man="execve(2)",
+      hints=["A nudge: run `./script a b` and look at /proc/<pid>/cmdline of the interpreter: "
+             "the kernel built that argv from the #! line, the script's path and your args.",
+             "The mechanism: after `#!`, skip blanks (spaces, tabs); the interpreter runs to the "
+             "next blank; the rest of the line, blanks trimmed at both ends, is ONE argument "
+             "(or none when empty). A file without `#!` gives None: execve() refuses it."])
+def test_the_kernel_runs_a_script_through_its_shebang(spawn, scratch: Path) -> None:
+    """`#!` is not the shell's doing: execve(2) itself reads the first line and runs the
+    interpreter instead. ENTRYPOINT scripts in images live or die by that line."""
+    interp = scratch / "kk-interp"
+    interp.write_text(INTERP)
+    interp.chmod(0o755)
+    for number, (template, nested) in enumerate(SCRIPTS):
+        first_line = template.format(interp=interp)
+        script = scratch / f"script-{number}"
+        script.write_text(first_line + BODY)
+        script.chmod(0o755)
+        child = spawn([str(script), "one arg", "two"], stdin=subprocess.PIPE)
+        raw = Path(f"/proc/{child.pid}/cmdline").read_bytes().split(b"\0")[:-1]
+        kernel = [os.fsdecode(arg) for arg in raw]
+        if nested:
+            kernel = kernel[1:]  # drop the /bin/sh that kk-interp's own #! line added
+        got = toolchain.shebang(str(script))
+        assert isinstance(got, list), f"shebang() returned {got!r} for {first_line.strip()!r}"
+        assert got + [str(script), "one arg", "two"] == kernel, (
+            f"for the line {first_line!r} the kernel ran {kernel}; shebang() said {got!r}")
+    plain = scratch / "no-shebang"
+    plain.write_text("echo this is not a program\n")
+    plain.chmod(0o755)
+    with pytest.raises(OSError) as refused:
+        spawn([str(plain)])
+    assert refused.value.errno == errno.ENOEXEC, f"execve() of a file without #! gave {refused.value}"
+    got = toolchain.shebang(str(plain))
+    assert got is None, f"execve() refused {plain.name} (ENOEXEC: no #!); shebang() said {got!r}"

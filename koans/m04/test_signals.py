@@ -1,0 +1,333 @@
+"""M4 — signals and the process tree: PID 1's rules, subreapers, and reading /proc.
+
+A container's first process is PID 1 of its PID namespace, and the kernel treats
+PID 1 differently: that is why `docker stop` sometimes takes 10 seconds and why
+tini exists. These koans start the processes; your code signals and reaps them.
+"""
+from __future__ import annotations
+
+import os
+import select
+import signal
+import subprocess
+import sys
+import time
+import traceback
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from kernel_koans.child import ChildFailure, describe_status, in_child
+from kernel_koans.exercise import exercise
+from kernel_koans.koan import koan
+
+sig = exercise("m04/signals")
+
+LAUNCHER = r'''
+import os, sys
+from kernel_koans import linux
+linux.unshare(linux.CLONE_NEWPID)        # our next child is PID 1 of a new namespace
+pid = os.fork()
+if pid == 0:
+    os.execv(sys.executable, [sys.executable, "-c", sys.argv[1]])
+print("pid", pid, flush=True)
+_, status = os.waitpid(pid, 0)
+print("status", status, flush=True)      # PID 1's wait status, as the kernel reported it
+'''
+BARE_INIT = "import time; print('ready', flush=True); time.sleep(60)"
+HANDLER_INIT = """
+import signal, sys
+signal.signal(signal.SIGTERM, lambda *_: None)       # a handler makes SIGTERM deliverable to PID 1
+signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
+print("ready", flush=True)
+info = signal.sigtimedwait({signal.SIGTERM}, 60)     # who sent it: si_pid is 0 if from outside
+if info is not None:
+    print("from", info.si_pid, flush=True)
+    sys.exit(7)
+"""
+
+
+class Init:
+    """A Python program running as PID 1 of a fresh PID namespace, started by the koan."""
+
+    def __init__(self, spawn, program: str) -> None:
+        self.spawn = spawn
+        self.proc = spawn([sys.executable, "-c", LAUNCHER, program], stdout=subprocess.PIPE)
+        self.lines: dict[str, str] = {}
+        self._buf = b""
+        started = self._read_until({"pid", "ready"}, 10)
+        if "pid" in self.lines:
+            spawn.track(int(self.lines["pid"]))
+        assert started, f"the koan could not start a PID namespace init (it said {self.lines})"
+        self.pid = int(self.lines["pid"])
+
+    def _read_until(self, keys: set[str], timeout: float) -> bool:
+        assert self.proc.stdout is not None
+        fd = self.proc.stdout.fileno()
+        deadline = time.monotonic() + timeout
+        while not keys <= self.lines.keys():
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([fd], [], [], left)[0]:
+                return False
+            chunk = os.read(fd, 4096)
+            if not chunk:
+                return False
+            self._buf += chunk
+            *done, self._buf = self._buf.split(b"\n")
+            for line in done:
+                key, _, value = line.decode().partition(" ")
+                self.lines[key] = value
+        return True
+
+    def status(self, timeout: float) -> int | None:
+        """PID 1's wait status once it has ended, or None if it still runs after `timeout`."""
+        if not self._read_until({"status"}, timeout):
+            return None
+        if self.pid in self.spawn.pids:  # reaped: its pid may be reused, teardown must not kill it
+            self.spawn.pids.remove(self.pid)
+        return int(self.lines["status"])
+
+
+def ended(status: int | None) -> str:
+    return "still running" if status is None else describe_status(status)
+
+
+@koan(man="pid_namespaces(7)",
+      hints=["How does a process join a PID namespace that already exists, given setns() "
+             "only moves the caller's future children?",
+             "open /proc/<pid>/ns/pid, linux.setns(fd, linux.CLONE_NEWPID), fork, and kill(1, sig) "
+             "in the child. The kernel drops signals to a namespace's init unless init installed a "
+             "handler for them: SIGTERM's default action never applies to PID 1."],
+      needs=["root"])
+def test_pid1_ignores_sigterm_it_has_no_handler_for(spawn):
+    """The kernel only delivers a signal to a namespace's PID 1 if PID 1 handles it.
+    An app that never installed a SIGTERM handler, run as PID 1, cannot be told to stop."""
+    handled = Init(spawn, HANDLER_INIT)
+    in_child(sig.signal_pid1_from_inside, handled.pid, signal.SIGTERM, timeout=10)
+    status = handled.status(5)
+    assert status is not None and os.WIFEXITED(status) and os.WEXITSTATUS(status) == 7, (
+        f"PID 1 with a SIGTERM handler (it exits 7) is {ended(status)} after SIGTERM from inside "
+        f"its namespace: the signal never reached it")
+    sender = int(handled.lines.get("from", "0"))
+    assert sender != 0, ("PID 1 got SIGTERM with si_pid 0: it came from outside the namespace, "
+                         "not from a process inside it")
+    bare = Init(spawn, BARE_INIT)
+    in_child(sig.signal_pid1_from_inside, bare.pid, signal.SIGTERM, timeout=10)
+    status = bare.status(1.0)
+    assert status is None, (f"PID 1 without a handler ended ({ended(status)}) on SIGTERM: "
+                            f"the kernel should have dropped the signal")
+    os.kill(bare.pid, signal.SIGKILL)
+    status = bare.status(5)
+    assert status is not None and os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL, (
+        f"SIGKILL from the parent namespace left PID 1 {ended(status)}")
+
+
+@koan(man="signal(7)",
+      hints=["A polite request first, then force: which signal can't PID 1 ignore when sent from "
+             "outside its namespace?",
+             "os.kill(pid, SIGTERM); poll /proc/<pid>/stat until it is gone or 'Z' or `grace` has "
+             "passed; then os.kill(pid, SIGKILL). The kernel always delivers SIGKILL (and SIGSTOP) "
+             "to a namespace's init from an ancestor namespace."],
+      needs=["root"])
+def test_stop_escalates_to_sigkill_which_pid1_cannot_ignore(spawn):
+    """docker stop sends SIGTERM, waits, then SIGKILLs: only SIGKILL from outside is sure to work.
+    An init that handles SIGTERM stops at once; one that does not costs the full grace period."""
+    grace = 1.5
+    handled = Init(spawn, HANDLER_INIT)
+    start = time.monotonic()
+    in_child(sig.stop, handled.pid, grace, timeout=10)
+    status = handled.status(5)
+    took = time.monotonic() - start
+    assert status is not None and os.WIFEXITED(status) and os.WEXITSTATUS(status) == 7, (
+        f"PID 1 with a SIGTERM handler (it exits 7) ended {ended(status)}: it should get SIGTERM first")
+    assert took < grace, f"stopping a PID 1 that handles SIGTERM took {took:.1f} s, the whole grace period"
+    bare = Init(spawn, BARE_INIT)
+    start = time.monotonic()
+    in_child(sig.stop, bare.pid, grace, timeout=10)
+    status = bare.status(5)
+    took = time.monotonic() - start
+    assert status is not None and os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL, (
+        f"PID 1 without a SIGTERM handler is {ended(status)} after stop(): only SIGKILL ends it")
+    assert took >= grace - 0.1, (f"SIGKILL came after {took:.2f} s: stop() must give the process its "
+                                 f"{grace} s grace period first")
+
+
+def _fork_call(fn, *args) -> tuple[int, int]:
+    """Run fn(*args) in a forked child whose exit code is fn's return value.
+
+    Returns (pid, fd): an exception raised by fn is written to fd as type, message and
+    traceback, NUL-separated, for `_raise_from`.
+    """
+    read_fd, write_fd = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(read_fd)
+        try:
+            code = int(fn(*args) or 0)
+        except BaseException as err:  # noqa: BLE001 - it must reach the koan
+            text = "".join(traceback.format_exception(type(err), err, err.__traceback__))
+            os.write(write_fd, "\0".join((type(err).__name__, str(err), text)).encode()[-60000:])
+            os._exit(70)
+        os._exit(code & 0xFF)
+    os.close(write_fd)
+    return pid, read_fd
+
+
+def _raise_from(fd: int) -> None:
+    """Re-raise what the forked learner function raised, if anything."""
+    text = os.read(fd, 65536).decode(errors="replace")
+    if text:
+        kind, message, trace = (text.split("\0") + ["", ""])[:3]
+        if kind == "NotImplementedError":
+            err = NotImplementedError(message)
+            err.child_traceback = trace  # type: ignore[attr-defined]
+            raise err
+        raise ChildFailure(kind, message, trace)
+
+
+def _exit_status(pid: int, timeout: float) -> int | None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            return status
+        time.sleep(0.02)
+    return None
+
+
+def _ppid(pid: int) -> int | None:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("PPid:"):
+                return int(line.split()[1])
+    except FileNotFoundError:
+        return None
+    return None
+
+
+@koan(man="prctl(2)",
+      hints=["When a process dies, who becomes the parent of its children? Can you volunteer?",
+             "linux.set_child_subreaper(True), then start argv and os.wait() until ChildProcessError. "
+             "The kernel re-parents orphans to the nearest subreaper ancestor, and only the parent "
+             "can reap a zombie: that is the job of tini and `docker run --init`."],
+      needs=["root"])
+def test_a_subreaper_adopts_and_reaps_orphans(spawn, scratch):
+    """An orphan is re-parented to the nearest ancestor that declared itself a child subreaper.
+    A container's init must then reap those orphans, or zombies pile up."""
+    marker = scratch / "orphan.pid"
+    argv = ["sh", "-c", f"sleep 30 & echo $! > {marker}; exit 3"]
+    reaper, errors = _fork_call(sig.reap_as_subreaper, argv)
+    spawn.track(reaper)
+    try:
+        deadline = time.monotonic() + 5
+        orphan, parent = 0, None
+        while time.monotonic() < deadline:
+            if not orphan and marker.exists() and marker.read_text().strip():
+                orphan = int(marker.read_text())
+                spawn.track(orphan)
+            done, status = os.waitpid(reaper, os.WNOHANG)
+            if done:
+                _raise_from(errors)
+                if orphan and Path(f"/proc/{orphan}").exists():
+                    raise AssertionError(f"the reaper ended ({describe_status(status)}) while the "
+                                         f"orphan {orphan} still ran (its PPid: {_ppid(orphan)}): "
+                                         f"it must adopt and wait for every descendant")
+                raise AssertionError(f"the reaper ended ({describe_status(status)}) before any "
+                                     f"orphan was adopted")
+            if orphan:
+                parent = _ppid(orphan)
+                if parent == reaper:
+                    break
+            time.sleep(0.02)
+        assert orphan, "the shell never started its background sleep"
+        assert parent == reaper, (f"the orphaned sleep's PPid is {parent}, not the subreaper {reaper}: "
+                                  f"the kernel gave it to another ancestor")
+        time.sleep(0.3)
+        assert os.waitpid(reaper, os.WNOHANG)[0] == 0, (
+            "the reaper returned while its adopted orphan still ran: it must wait for every child")
+        os.kill(orphan, signal.SIGKILL)
+        status = _exit_status(reaper, 5)
+        assert status is not None, "the reaper did not return after its last child died"
+        spawn.pids.remove(reaper)  # reaped: its pid may be reused, so teardown must not kill it
+        assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 3, (
+            f"the reaper ended with {describe_status(status)}: it should return argv's exit code 3")
+        assert not Path(f"/proc/{orphan}").exists(), f"the orphan {orphan} was never reaped (zombie)"
+        spawn.pids.remove(orphan)
+    finally:
+        os.close(errors)
+
+
+NAMES = st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"),
+                max_size=15)
+
+
+@koan(man="proc(5)",
+      hints=["What if the command name itself contains ') ' or spaces?",
+             "Field 2 is '(' comm ')', and comm may hold anything but NUL. Split after the LAST ')': "
+             "then come state and ppid."],
+      needs=[])
+@settings(max_examples=200, deadline=None)
+@given(pid=st.integers(1, 4_194_304), ppid=st.integers(0, 4_194_304), comm=NAMES,
+       state=st.sampled_from("RSDZTtXI"), rest=st.lists(st.integers(-1, 2**40), min_size=10, max_size=48))
+def test_ppid_parsing_survives_any_command_name(pid, ppid, comm, state, rest):
+    """A process chooses its own name, so a /proc parser must not trust it.
+    ps, top and container tools all parse this line: a naive split is a classic bug."""
+    line = f"{pid} ({comm}) {state} {ppid} " + " ".join(map(str, rest)) + "\n"
+    got = sig.ppid_of(line)
+    assert got == ppid, f"ppid_of read {got} from a stat line of ppid {ppid} (comm {comm!r})"
+
+
+TREE = r'''
+import ctypes, os, time
+libc = ctypes.CDLL(None)
+def grow(kids):
+    for name, grandkids in kids:
+        if os.fork() == 0:
+            libc.prctl(15, name.encode(), 0, 0, 0)   # PR_SET_NAME: this process's comm
+            grow(grandkids)
+            time.sleep(30)
+            os._exit(0)
+grow([("leaf", []), ("kk) (S 1 2", [("x", [])]), ("mid", [("deep", [("deepest", [])]), ("y", [])])])
+time.sleep(30)
+'''
+
+
+def kernel_tree(root: int) -> dict[int, list[int]]:
+    """The tree as the kernel lists it in /proc/<pid>/task/<tid>/children (or psutil)."""
+    tree: dict[int, list[int]] = {}
+    todo = [root]
+    while todo:
+        pid = todo.pop()
+        kids: list[int] = []
+        task_dir = Path(f"/proc/{pid}/task")
+        for task in task_dir.iterdir() if task_dir.is_dir() else []:
+            children = task / "children"
+            if children.exists():
+                kids.extend(int(x) for x in children.read_text().split())
+            else:  # kernel without CONFIG_PROC_CHILDREN
+                import psutil
+
+                kids = [p.pid for p in psutil.Process(pid).children()]
+                break
+        tree[pid] = sorted(set(kids))
+        todo.extend(tree[pid])
+    return tree
+
+
+@koan(man="proc(5)",
+      hints=["Every process names its parent. How do you turn 'child -> parent' into 'parent -> children'?",
+             "Read /proc/<n>/stat for every numeric n, take the ppid with ppid_of (skip processes "
+             "that vanish), invert the map, and walk down from root."],
+      needs=[])
+def test_process_tree_read_from_proc_matches_the_kernel(spawn):
+    """`ps --forest`, pstree and `docker top` all rebuild the process tree from /proc.
+    The kernel keeps only each process's parent; the tree is yours to assemble."""
+    proc = spawn([sys.executable, "-c", TREE])
+    deadline = time.monotonic() + 10
+    expected = kernel_tree(proc.pid)
+    while len(expected) < 8 and time.monotonic() < deadline:
+        time.sleep(0.05)
+        expected = kernel_tree(proc.pid)
+    assert len(expected) == 8, f"the koan's process tree did not come up: {expected}"
+    got = sig.process_tree(proc.pid)
+    assert got == expected, f"your tree {got} differs from the kernel's {expected}"

@@ -136,7 +136,7 @@ def _clean(args: argparse.Namespace) -> int:
 
 
 def cmd_dev_check(args: argparse.Namespace) -> int:
-    return devcheck.main(args.allow_skips, args.pytest_args)
+    return devcheck.main(args.allow_skips, args.pytest_args, tuple(args.allow_missing))
 
 
 def parser() -> argparse.ArgumentParser:
@@ -165,7 +165,9 @@ def parser() -> argparse.ArgumentParser:
     dev = sub.add_parser("dev", help="maintainer commands")
     dev_sub = dev.add_subparsers(dest="dev_command", required=True)
     chk = dev_sub.add_parser("check", help="every koan fails on its stub and passes on its twin; no leaks")
-    chk.add_argument("--allow-skips", action="store_true", help="a host gap skips instead of failing")
+    chk.add_argument("--allow-skips", action="store_true", help="any host gap skips instead of failing")
+    chk.add_argument("--allow-missing", action="append", default=[], metavar="NEED",
+                     help="a skip for this missing host piece is fine (e.g. cgroup2 on a hybrid host)")
     chk.add_argument("pytest_args", nargs="*", help="extra pytest arguments (after --)")
     chk.set_defaults(fn=cmd_dev_check)
     return p

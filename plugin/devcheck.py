@@ -64,7 +64,10 @@ def run_pytest(root: Path, state: Path, solutions: bool, extra: list[str]) -> di
     return progress.load_last_run_at(state / side)
 
 
-def judge(stubs: dict[str, Any], twins: dict[str, Any], allow_skips: bool, f: Findings) -> None:
+def judge(stubs: dict[str, Any], twins: dict[str, Any], allow_skips: bool, f: Findings,
+          allow_missing: tuple[str, ...] = ()) -> None:
+    """Stubs must not pass; twins must pass (a skip counts as a failure unless skips are
+    allowed, or the host lacks only what `allow_missing` names); no run may leak."""
     s_out = dict(stubs.get("outcomes", {}))
     t_out = dict(twins.get("outcomes", {}))
     if not s_out or not t_out:
@@ -78,7 +81,8 @@ def judge(stubs: dict[str, Any], twins: dict[str, Any], allow_skips: bool, f: Fi
         f.checked += 1
         if outcome == "failed":
             f.fail(f"fails on its reference twin: {nodeid}")
-        elif outcome == "skipped" and not allow_skips:
+        elif outcome == "skipped" and not allow_skips and not _only_missing(
+                reasons.get(nodeid, ""), allow_missing):
             f.fail(f"skipped on the twins ({reasons.get(nodeid, '')}): {nodeid}")
     for name, run in (("stubs", stubs), ("solutions", twins)):
         for nodeid, leak in dict(run.get("koan_leaks", {})).items():
@@ -87,7 +91,15 @@ def judge(stubs: dict[str, Any], twins: dict[str, Any], allow_skips: bool, f: Fi
             f.fail(f"the {name} run left kernel objects behind: {run['session_leaks']}")
 
 
-def main(allow_skips: bool, extra: list[str]) -> int:
+def _only_missing(reason: str, allowed: tuple[str, ...]) -> bool:
+    """True when a skip reason (host.skip_reason) names nothing but allowed needs."""
+    if not reason.startswith("host lacks ") or not allowed:
+        return False
+    parts = reason.removeprefix("host lacks ").split("; ")
+    return all(any(part.startswith(f"{need} —") for need in allowed) for part in parts)
+
+
+def main(allow_skips: bool, extra: list[str], allow_missing: tuple[str, ...] = ()) -> int:
     root = paths.repo_root()
     f = Findings()
     structure(root, f)
@@ -95,7 +107,7 @@ def main(allow_skips: bool, extra: list[str]) -> int:
         state = Path(tmp)
         stubs = run_pytest(root, state, False, extra)
         twins = run_pytest(root, state, True, extra)
-        judge(stubs, twins, allow_skips, f)
+        judge(stubs, twins, allow_skips, f, allow_missing)
     print("\n== dev check ==")
     for problem in f.problems:
         print(f"FAIL {problem}")

@@ -55,3 +55,14 @@ def test_judge_fails_stub_passes_twin_failures_skips_and_leaks() -> None:
     empty = devcheck.Findings()
     devcheck.judge({}, {}, False, empty)
     assert empty.problems == ["a pytest run produced no outcomes (collection error?)"]
+
+
+def test_judge_allows_skips_only_for_the_named_missing_pieces() -> None:
+    from kernel_koans import host
+
+    k1, k2 = "koans/m04/test_a.py::test_v2", "koans/m04/test_a.py::test_engine"
+    twins = {"outcomes": {k1: "skipped", k2: "skipped"},
+             "reasons": {k1: host.skip_reason(["cgroup2"]), k2: host.skip_reason(["cgroup2", "docker"])}}
+    found = devcheck.Findings()
+    devcheck.judge({"outcomes": {k1: "failed", k2: "failed"}}, twins, False, found, ("cgroup2",))
+    assert len(found.problems) == 1 and k2 in found.problems[0], found.problems

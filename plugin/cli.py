@@ -6,6 +6,7 @@ import json
 import sys
 
 from kernel_koans import audit, cgroups, devcheck, host, journey, lookup, paths, progress, runlock, twins
+from kernel_koans.koan import reference_label
 
 HINTS_SEEN = "hints.json"
 
@@ -44,16 +45,19 @@ def cmd_hint(args: argparse.Namespace) -> int:
         print(f"  hint {i}/{len(entry.hints)}: {hint}")
     if shown < len(entry.hints):
         print(f"  (ask again for hint {shown + 1}, or --all)")
-    print(f"  man page: {entry.man}   ({man_commands(entry.man)})")
+    print(f"  {reference_label(entry.man).lower()}: {entry.man}   ({man_commands(entry.man)})")
     return 0
 
 
 def man_commands(refs: str) -> str:
-    """'unshare(2), pid_namespaces(7)' -> 'man 2 unshare; man 7 pid_namespaces'."""
+    """'unshare(2), pid_namespaces(7)' -> 'man 2 unshare; man 7 pid_namespaces';
+    a web reference (Docker's docs) is shown as it is, to open in a browser."""
     commands = []
     for ref in refs.replace(";", ",").split(","):
         name, _, section = ref.strip().partition("(")
-        if name:
+        if name.startswith(("http://", "https://")):
+            commands.append(f"open {ref.strip()}")
+        elif name:
             commands.append(f"man {section.rstrip(')')} {name}" if section else f"man {name}")
     return "; ".join(commands)
 

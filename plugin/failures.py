@@ -13,7 +13,7 @@ from typing import Any
 from kernel_koans import paths
 from kernel_koans.child import ChildFailure, ChildTimeout
 from kernel_koans.exercise import ExerciseError
-from kernel_koans.koan import KoanInfo
+from kernel_koans.koan import KoanInfo, reference_label
 
 LEARNER_DIRS = ("koans", "projects", "solutions")
 
@@ -50,7 +50,7 @@ def explain(excinfo: Any, info: KoanInfo, timeout: float | None, name: str = "<k
         if len(info.hints) > 1:
             lines.append(f"          (next hint: koans hint {name})")
     if info.man:
-        lines.append(f"Man page: {info.man}")
+        lines.append(f"{reference_label(info.man) + ':':<9} {info.man}")
     return "\n".join(lines)
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from kernel_koans import manifest, paths, progress
+from kernel_koans.koan import reference_label
 
 
 def status_lines(root: Path | None = None) -> list[str]:
@@ -48,7 +49,7 @@ def next_lines(root: Path | None = None, *, runner: str = "sudo .venv/bin/pytest
     if entry.hints:
         lines.append(f"  hint:     {entry.hints[0]}")
     if entry.man:
-        lines.append(f"  man page: {entry.man}")
+        lines.append(f"  {reference_label(entry.man).lower() + ':':<9} {entry.man}")
     if entry.exercises:
         base = root or paths.repo_root()
         edit = ", ".join(paths.learner_path(e, base).relative_to(base).as_posix()

@@ -51,3 +51,8 @@ def koan_info(item: pytest.Item) -> KoanInfo | None:
         needs=tuple(marker.kwargs.get("needs", ())),
         lesson=lesson,
     )
+
+
+def reference_label(man: str) -> str:
+    """'Man page' for man(1) references, 'Docs' for web pages (Docker's reference)."""
+    return "Docs" if man.strip().startswith(("http://", "https://")) else "Man page"

@@ -6,6 +6,7 @@ import html
 from pathlib import Path
 
 from kernel_koans import manifest, progress
+from kernel_koans.koan import reference_label
 
 
 def milestone_section(state: dict[str, progress.Status], root: Path | None = None,
@@ -30,7 +31,7 @@ def milestone_section(state: dict[str, progress.Status], root: Path | None = Non
     else:
         hints = "".join(f"<li>{html.escape(h)}</li>" for h in entry.hints)
         nxt = (f"<div id='kk-next'><h3>Next koan</h3><p><code>{html.escape(entry.nodeid)}</code></p>"
-               f"<p>{html.escape(entry.lesson)}</p><p>Man page: {html.escape(entry.man)}</p>"
+               f"<p>{html.escape(entry.lesson)}</p><p>{reference_label(entry.man)}: {html.escape(entry.man)}</p>"
                f"<ol class='kk-hints'>{hints}</ol></div>")
     mode = "<p><strong>Run against the reference solutions.</strong></p>" if solutions else ""
     return (

@@ -1,0 +1,87 @@
+"""M1 · What an image is: a config and a stack of layer tarballs, named by their digests."""
+from __future__ import annotations
+
+import io
+import json
+import os
+import tarfile
+import time
+
+from kernel_koans.exercise import exercise
+from kernel_koans.koan import koan
+
+image_files = exercise("m01/image_files")
+
+
+def _context(files: dict[str, bytes]) -> io.BytesIO:
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w") as tar:
+        for name, data in files.items():
+            info = tarfile.TarInfo(name)
+            info.size, info.mode, info.mtime = len(data), 0o644, int(time.time())
+            tar.addfile(info, io.BytesIO(data))
+    buf.seek(0)
+    return buf
+
+
+def _small_image(client, base: str, labels: dict[str, str]):  # type: ignore[no-untyped-def]
+    """FROM the busybox base, one COPY layer and one RUN layer; random bytes keep it unique."""
+    dockerfile = (f"FROM {base}\nCOPY data.bin /data.bin\nRUN echo built > /built\n"
+                  'CMD ["cat", "/built"]\n').encode()
+    image, _ = client.images.build(fileobj=_context({"Dockerfile": dockerfile, "data.bin": os.urandom(4096)}),
+                                   custom_context=True, labels=labels, pull=False, rm=True, forcerm=True)
+    return image
+
+
+def _containerd_store(client) -> bool:  # type: ignore[no-untyped-def]
+    """Engines using the containerd image store name images by manifest, not config."""
+    status = client.info().get("DriverStatus") or []
+    return any("containerd.snapshotter" in str(value) for _, value in status)
+
+
+@koan(man="https://docs.docker.com/reference/cli/docker/image/save/",
+      hints=["manifest.json names the config file. What is the image ID a hash of?",
+             "The image ID is 'sha256:' + sha256 of the config file's exact bytes: hash what you read, "
+             "do not re-serialise the JSON."],
+      needs=["docker"])
+def test_image_id_is_the_digest_of_its_config(docker_client, busybox_image, docker_cleanup):
+    """An image ID is not a random number: it is the SHA-256 of the image's config JSON,
+    so the same config always has the same ID, on any machine."""
+    image = _small_image(docker_client, busybox_image, docker_cleanup)
+    archive = b"".join(image.save())
+    saved = image_files.read_saved_image(archive)
+    if _containerd_store(docker_client):
+        # With the containerd image store the ID is the manifest's digest; the config
+        # still lives in the archive under its own digest (blobs/sha256/<hex>).
+        with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+            fh = tar.extractfile("manifest.json")
+            assert fh is not None
+            config_path = json.loads(fh.read())[0]["Config"]
+        assert saved.config_digest.removeprefix("sha256:") in config_path, (
+            f"the archive stores the config under its digest ({config_path}); "
+            f"read_saved_image gave {saved.config_digest}")
+    else:
+        assert saved.config_digest == image.id, (
+            f"the engine names this image {image.id}, the digest of its config file; "
+            f"read_saved_image gave {saved.config_digest}")
+    assert saved.config.get("config", {}).get("Cmd") == image.attrs["Config"]["Cmd"], (
+        "the saved config's config.Cmd is what the engine's inspect shows as Config.Cmd "
+        f"({image.attrs['Config']['Cmd']})")
+
+
+@koan(man="https://github.com/opencontainers/image-spec/blob/main/config.md",
+      hints=["Each entry of manifest.json's Layers is a tar inside the tar. Hash its bytes.",
+             "The digest of each uncompressed layer tar is its diff_id: the engine lists them, "
+             "bottom first, as RootFS.Layers."],
+      needs=["docker"])
+def test_layers_are_tarballs_named_by_their_digest(docker_client, busybox_image, docker_cleanup):
+    """A layer is a tarball of the files one build step changed; its SHA-256 (the diff_id) is its
+    name, which is how two images share the same layer on disk."""
+    image = _small_image(docker_client, busybox_image, docker_cleanup)
+    saved = image_files.read_saved_image(b"".join(image.save()))
+    expected = image.attrs["RootFS"]["Layers"]
+    assert saved.layer_digests == expected, (
+        f"the engine lists {len(expected)} layers (RootFS.Layers, bottom first) = {expected}; "
+        f"read_saved_image gave {saved.layer_digests}")
+    assert saved.config.get("rootfs", {}).get("diff_ids") == expected, (
+        "the saved config's rootfs.diff_ids lists the same layer digests")

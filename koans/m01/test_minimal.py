@@ -1,0 +1,84 @@
+"""M1 · Minimal images: FROM scratch, a static binary, and what a dynamic one drags along."""
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import subprocess
+import tarfile
+import uuid
+from pathlib import Path
+
+import pytest
+from kernel_koans.exercise import exercise
+from kernel_koans.koan import koan
+
+minimal = exercise("m01/minimal")
+
+
+def _context(files: dict[str, tuple[bytes, int]]) -> io.BytesIO:
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w") as tar:
+        for name, (data, mode) in files.items():
+            info = tarfile.TarInfo(name)
+            info.size, info.mode = len(data), mode
+            tar.addfile(info, io.BytesIO(data))
+    buf.seek(0)
+    return buf
+
+
+def _build(client, files: dict[str, tuple[bytes, int]], labels: dict[str, str]):  # type: ignore[no-untyped-def]
+    image, _ = client.images.build(fileobj=_context(files), custom_context=True, labels=labels,
+                                   pull=False, rm=True, forcerm=True)
+    return image
+
+
+@pytest.mark.timeout(60)
+@koan(man="https://docs.docker.com/build/building/base-images/#create-a-minimal-base-image-using-scratch",
+      hints=["scratch is empty: no shell. The exec form of ENTRYPOINT needs none.",
+             'FROM scratch / COPY busybox /bin/busybox / ENTRYPOINT ["/bin/busybox"]; '
+             "`docker run IMAGE echo hi` then runs /bin/busybox echo hi."],
+      needs=["docker", "busybox"])
+def test_a_static_binary_is_a_whole_image(docker_client, busybox_image, docker_cleanup, kk_host):
+    """A static binary needs no libc and no shell: FROM scratch plus that one file is a
+    complete image, as small as the file."""
+    binary = Path(kk_host.busybox).read_bytes()
+    image = _build(docker_client, {"Dockerfile": (minimal.scratch_dockerfile().encode(), 0o644),
+                                   "busybox": (binary, 0o755)}, docker_cleanup)
+    token = uuid.uuid4().hex
+    out = docker_client.containers.run(image.id, ["echo", token], remove=True, labels=docker_cleanup)
+    assert out.decode().strip() == token, f"`docker run IMAGE echo {token}` printed {out!r}"
+    layers = image.attrs["RootFS"]["Layers"]
+    size, base = image.attrs["Size"], docker_client.images.get(busybox_image).attrs["Size"]
+    assert len(layers) == 1 and size <= len(binary) + 4096, (
+        f"the engine says your image has {len(layers)} layer(s) and {size} bytes; one layer of "
+        f"just the {len(binary)}-byte binary is the minimum")
+    assert size <= base, f"FROM scratch ({size} B) cannot outweigh the busybox rootfs image ({base} B)"
+
+
+@pytest.mark.timeout(60)
+@koan(man="ld.so(8)",
+      hints=["Run `ldd /usr/bin/ls`: every absolute path there is a file that must exist in the image.",
+             "The binary, its interpreter (/lib64/ld-linux-*.so.*) and each `=> /path` library; "
+             "linux-vdso has no file: the kernel maps it."],
+      needs=["docker"])
+def test_a_dynamic_binary_needs_its_loader_and_libraries(docker_client, busybox_image, docker_cleanup):
+    """Copy only a dynamically linked binary into scratch and exec fails with 'no such file':
+    the missing file is the loader named in the ELF header. Ship it and the libraries."""
+    binary = os.path.realpath(shutil.which("ls") or "/bin/ls")
+    probe = subprocess.run(["ldd", binary], capture_output=True, text=True)
+    if probe.returncode != 0 or "not a dynamic executable" in probe.stdout + probe.stderr:
+        pytest.skip(f"{binary} is statically linked on this host")
+    wanted = minimal.runtime_files(binary)
+    assert binary in wanted, f"the binary itself ({binary}) is the first file the image needs: {wanted}"
+    files = {p.lstrip("/"): (Path(p).read_bytes(), 0o755) for p in wanted}
+    dockerfile = f'FROM scratch\nCOPY . /\nENTRYPOINT ["{binary}", "/"]\n'
+    image = _build(docker_client, {**files, "Dockerfile": (dockerfile.encode(), 0o644)}, docker_cleanup)
+    container = docker_client.containers.create(image.id, labels=docker_cleanup)
+    try:
+        container.start()
+        code = container.wait(timeout=20)["StatusCode"]
+    except Exception as err:  # noqa: BLE001 - docker.errors.APIError: the runtime could not exec it
+        raise AssertionError(f"execve({binary}) in the image failed: {err}; it holds only {wanted}") from None
+    assert code == 0, (f"{binary} / exited {code} in an image holding {wanted}: "
+                       f"{container.logs().decode(errors='replace')[-300:]}")

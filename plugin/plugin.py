@@ -265,10 +265,12 @@ def _state_for_report(config: pytest.Config) -> dict[str, progress.Status]:
     return {**progress.load_progress(), **current}
 
 
+@pytest.hookimpl(optionalhook=True)
 def pytest_html_report_title(report: Any) -> None:
     report.title = "kernel-koans — your journey"
 
 
+@pytest.hookimpl(optionalhook=True)
 def pytest_html_results_summary(prefix: list[str], summary: list[str], postfix: list[str],
                                 session: pytest.Session) -> None:
     prefix.append(report.milestone_section(_state_for_report(session.config),

@@ -2,7 +2,9 @@
 
 Your exercise: answer two questions `dpkg -S` and `dpkg -l` answer, by reading
 dpkg's database yourself. The koans in test_packages.py ask dpkg-query the same
-questions and compare. Man pages: dpkg(1), dpkg-query(1), deb-control(5).
+questions and compare. While your code runs, the koans hide the dpkg and
+dpkg-query programs from it (running them fails with "Permission denied"):
+read the files. Man pages: dpkg(1), dpkg-query(1), deb-control(5).
 """
 from __future__ import annotations
 

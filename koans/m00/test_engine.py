@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import os
 import socket
+from datetime import datetime, timezone
 from typing import Any
 
 import pytest
@@ -74,3 +75,18 @@ def test_the_engine_speaks_http_on_a_unix_socket(docker_client: Any) -> None:
     assert got.get("KernelVersion") == os.uname().release, (
         f"uname(2) says this kernel is {os.uname().release}; the engine reports "
         f"{got.get('KernelVersion')!r}: it is not running on this machine's kernel")
+    # A question whose answer nobody can type in beforehand: the engine's clock, right now.
+    info = engine.api_get(path, "/info")
+    assert isinstance(info, dict) and info.get("ID") == docker_client.info().get("ID"), (
+        f"GET /info: the engine's ID is {docker_client.info().get('ID')!r}; api_get() gave "
+        f"{info.get('ID') if isinstance(info, dict) else info!r}")
+    stamp = str(info.get("SystemTime", ""))
+    day, _, rest = stamp.partition("T")
+    clock, _, frac = rest.rstrip("Z").partition(".")
+    try:
+        then = datetime.fromisoformat(f"{day}T{clock}.{frac[:6].ljust(6, '0')}+00:00")
+    except ValueError:
+        raise AssertionError(f"GET /info: SystemTime {stamp!r} is not the engine's clock") from None
+    drift = abs((datetime.now(timezone.utc) - then).total_seconds())
+    assert drift < 120, (f"GET /info: the engine's SystemTime {stamp} is {drift:.0f} s away from "
+                         "now: api_get() did not ask the engine")

@@ -2,10 +2,14 @@
 from __future__ import annotations
 
 import os
+import random
 import shutil
+import time
 from pathlib import Path
 
-from kernel_koans import cgroups
+import psutil
+from kernel_koans import cgroups, linux
+from kernel_koans.child import in_child
 from kernel_koans.exercise import exercise
 from kernel_koans.koan import koan
 
@@ -62,7 +66,7 @@ def same_file(a: object, b: object) -> bool:
              "numbers: PROC_SUPER_MAGIC 0x9fa0, SYSFS_MAGIC 0x62656572, TMPFS_MAGIC 0x01021994, "
              "CGROUP2_SUPER_MAGIC 0x63677270, CGROUP_SUPER_MAGIC 0x27e0eb, DEVPTS_SUPER_MAGIC "
              "0x1cd1, MQUEUE_MAGIC 0x19800202."])
-def test_proc_and_sys_are_filesystems_the_kernel_makes_up() -> None:
+def test_proc_and_sys_are_filesystems_the_kernel_makes_up(scratch: Path) -> None:
     """/proc and /sys hold no file on any disk: the kernel writes each one as you read it.
     statfs(2) names the filesystem behind a path, and mountinfo must agree."""
     table = mounts()
@@ -74,6 +78,29 @@ def test_proc_and_sys_are_filesystems_the_kernel_makes_up() -> None:
         got = filesystems.filesystem_type(path)
         assert got == expected, (f"{path}: /proc/self/mountinfo says the filesystem there is "
                                  f"{expected!r}; filesystem_type() said {got!r}")
+    if os.geteuid() != 0:
+        return
+    # The same kernel filesystems mounted again, on directories whose names say nothing.
+    for path, expected, got in in_child(_types_at_fresh_mounts, scratch):
+        assert got == expected, (f"{path} (a fresh {expected} mount in a private mount namespace): "
+                                 f"/proc/self/mountinfo says {expected!r}; filesystem_type() said {got!r}")
+
+
+def _types_at_fresh_mounts(scratch: Path) -> list[tuple[str, str, str]]:
+    """Run in a child: a private mount namespace with proc, sysfs, tmpfs, mqueue and cgroup2
+    mounted, in a random order, on kk-<random> directories; (path, mountinfo's type, yours)."""
+    linux.unshare(linux.CLONE_NEWNS)
+    linux.mount(None, "/", None, linux.MS_REC | linux.MS_PRIVATE)
+    kinds = ["proc", "sysfs", "tmpfs", "mqueue", "cgroup2"]
+    random.shuffle(kinds)
+    paths = []
+    for kind in kinds:
+        path = scratch / f"kk-{os.urandom(4).hex()}"
+        path.mkdir()
+        linux.mount(f"kk-{kind}", str(path), kind)
+        paths.append(str(path))
+    table = mounts()
+    return [(path, fstype_by_device(path, table), filesystems.filesystem_type(path)) for path in paths]
 
 
 @koan(man="proc(5)",
@@ -88,7 +115,13 @@ def test_proc_pid_is_the_kernels_view_of_a_process(spawn, scratch: Path) -> None
     sleep = shutil.which("sleep")
     assert sleep, "no sleep(1) on PATH"
     argv = [sleep, "30"]
-    child = spawn(argv, cwd=scratch)
+    # Started by a shell, so that its parent is a process of the koan's choosing, not you.
+    shell = spawn(["/bin/sh", "-c", f"{sleep} 30 & wait"], cwd=scratch)
+    deadline = time.monotonic() + 5
+    while not (kids := [k for k in psutil.Process(shell.pid).children() if k.cmdline() == argv]):
+        assert time.monotonic() < deadline, "setup: the shell never started sleep"
+        time.sleep(0.02)
+    child = kids[0]
     view = filesystems.process_view(child.pid)
     assert isinstance(view, dict), f"process_view() returned {type(view).__name__}, not a dict"
     assert same_file(view.get("exe"), sleep), (
@@ -97,6 +130,6 @@ def test_proc_pid_is_the_kernels_view_of_a_process(spawn, scratch: Path) -> None
         f"the koan started pid {child.pid} in {scratch}; process_view() says its cwd is {view.get('cwd')!r}")
     assert view.get("argv") == argv, (
         f"the koan started pid {child.pid} with argv {argv}; process_view() says {view.get('argv')!r}")
-    assert view.get("ppid") == os.getpid(), (
-        f"pid {child.pid} is the child of this test run (pid {os.getpid()}); "
+    assert view.get("ppid") == shell.pid, (
+        f"pid {child.pid} is the child of the koan's shell (pid {shell.pid}); "
         f"process_view() says its parent is {view.get('ppid')!r}")

@@ -6,7 +6,8 @@ from itertools import pairwise
 from pathlib import Path
 
 import pytest
-from kernel_koans import cgroups
+from kernel_koans import cgroups, linux
+from kernel_koans.child import in_child
 from kernel_koans.exercise import exercise
 from kernel_koans.koan import koan
 
@@ -62,6 +63,32 @@ def test_systemd_is_init_only_when_pid_1_is_systemd() -> None:
     assert got is expected, (f"PID 1 is {comm!r} ({exe or 'exe unreadable'}), so systemd "
                              f"{'is' if expected else 'is not'} this system's init; "
                              f"systemd_booted() said {got!r}")
+    if os.geteuid() != 0:
+        return
+    # Stand-in systems (new PID and mount namespaces), one booted by "systemd" and one not:
+    # one fixed answer cannot be right for both.
+    for booted in (True, False):
+        comm, got = in_child(_systemd_stand_in, booted)
+        assert got is booted, (f"in a stand-in system whose PID 1 is {comm!r} (with its own "
+                               f"/proc and /run), systemd_booted() said {got!r}")
+
+
+def _systemd_stand_in(booted: bool) -> tuple[str, bool]:
+    """Run in a child: a new PID namespace whose PID 1 calls systemd_booted() after taking
+    the name systemd (and creating /run/systemd/system, as systemd does) or not."""
+    linux.unshare(linux.CLONE_NEWPID | linux.CLONE_NEWNS)
+    linux.mount(None, "/", None, linux.MS_REC | linux.MS_PRIVATE)
+    return in_child(_as_stand_in_init, booted)
+
+
+def _as_stand_in_init(booted: bool) -> tuple[str, bool]:
+    assert os.getpid() == 1, "setup: the stand-in's init is not PID 1"
+    linux.mount("proc", "/proc", "proc")
+    linux.mount("kk-run", "/run", "tmpfs")
+    if booted:
+        Path("/proc/self/comm").write_text("systemd")
+        os.makedirs("/run/systemd/system")
+    return stat_fields(1)[0], init.systemd_booted()
 
 
 def v1_hierarchies_in_proc_self_cgroup() -> list[str]:
@@ -90,3 +117,39 @@ def test_the_host_runs_cgroups_unified_hybrid_or_legacy() -> None:
     assert (got == "unified") == (not v1), (
         f"/proc/self/cgroup lists {len(v1)} v1 hierarchies (e.g. {v1[:1]}); "
         f"cgroup_mode() said {got!r}")
+    if os.geteuid() != 0:
+        return
+    # Stand-in /sys/fs/cgroup trees in a private mount namespace, one unified and one hybrid:
+    # one fixed answer cannot be right for both.
+    for wanted in ("unified", "hybrid"):
+        seen, got = in_child(_cgroup_stand_in, wanted)
+        if seen is None:
+            continue  # no v1 controller could be mounted here: no hybrid stand-in on this host
+        assert seen == wanted, f"setup: the stand-in's mountinfo shows a {seen} layout, not {wanted}"
+        assert got == wanted, (f"with /sys/fs/cgroup remounted as a {wanted} layout (mountinfo "
+                               f"says so), cgroup_mode() said {got!r}")
+
+
+def _cgroup_stand_in(wanted: str) -> tuple[str | None, str]:
+    """Run in a child: a private mount namespace whose /sys/fs/cgroup is rebuilt as `wanted`;
+    (the mode its mountinfo shows, what cgroup_mode() says there)."""
+    root = "/sys/fs/cgroup"
+    linux.unshare(linux.CLONE_NEWNS)
+    linux.mount(None, "/", None, linux.MS_REC | linux.MS_PRIVATE)
+    linux.umount2(root, linux.MNT_DETACH)  # the whole tree, submounts included
+    if wanted == "unified":
+        linux.mount("kk-cgroup2", root, "cgroup2")
+    else:
+        linux.mount("kk-cgroup", root, "tmpfs")
+        os.mkdir(f"{root}/unified")
+        linux.mount("kk-cgroup2", f"{root}/unified", "cgroup2")
+        for controller in ("pids", "net_cls", "perf_event", "freezer", "memory"):
+            os.mkdir(f"{root}/{controller}")
+            try:  # the host's v1 hierarchy again, or a v1 controller v2 does not use
+                linux.mount("kk-cgroup", f"{root}/{controller}", "cgroup", data=controller)
+                break
+            except OSError:
+                os.rmdir(f"{root}/{controller}")
+        else:
+            return None, ""
+    return cgroups.read_layout().mode, init.cgroup_mode()

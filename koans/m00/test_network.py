@@ -1,8 +1,12 @@
 """M0 koans · basic networking tools: /proc/net versus netlink."""
 from __future__ import annotations
 
+import os
+import random
 import socket
 
+from kernel_koans import linux
+from kernel_koans.child import in_child
 from kernel_koans.exercise import exercise
 from kernel_koans.koan import koan
 from pyroute2 import DiagSocket, IPRoute
@@ -88,3 +92,32 @@ def test_the_default_route_is_in_proc_net_route() -> None:
     assert got in expected, (f"rtnetlink(7) says the default route is "
                              f"{' or '.join(map(str, sorted(expected, key=str)))}; "
                              f"default_route() said {got!r}")
+    if os.geteuid() != 0:
+        return
+    # A stand-in network namespace with a default route the koan draws now, then none:
+    # /proc/net/route is the reader's namespace's table, so no fixed answer fits them all.
+    gateway = f"10.{random.randrange(1, 250)}.{random.randrange(1, 250)}.1"
+    for route in (gateway, None):
+        expected, got = in_child(_default_route_in_new_netns, route)
+        got = tuple(got) if isinstance(got, (tuple, list)) else got
+        if not expected:
+            assert got is None, (f"in a new network namespace without a default route "
+                                 f"(rtnetlink(7) shows none), default_route() said {got!r}")
+        else:
+            assert got in expected, (f"in a new network namespace rtnetlink(7) says the default "
+                                     f"route is {sorted(expected, key=str)}; default_route() said {got!r}")
+
+
+def _default_route_in_new_netns(gateway: str | None) -> tuple[set[tuple[str, str | None]], object]:
+    """Run in a child: a new network namespace, with a default route via `gateway` over a
+    veth pair (or no default route); (what netlink shows, what default_route() says)."""
+    linux.unshare(linux.CLONE_NEWNET)
+    if gateway is not None:
+        with IPRoute() as ipr:
+            ipr.link("add", ifname="kk-rt0", kind="veth", peer="kk-rt1")
+            for name in ("lo", "kk-rt0", "kk-rt1"):
+                ipr.link("set", index=ipr.link_lookup(ifname=name)[0], state="up")
+            index = ipr.link_lookup(ifname="kk-rt0")[0]
+            ipr.addr("add", index=index, address=gateway.rsplit(".", 1)[0] + ".2", prefixlen=24)
+            ipr.route("add", dst="0.0.0.0/0", gateway=gateway, oif=index)
+    return default_routes_by_netlink(), network.default_route()

@@ -1,10 +1,16 @@
 """M0 koans · package management: dpkg's database is a directory of plain files."""
 from __future__ import annotations
 
+import os
 import random
+import shutil
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
+from kernel_koans import linux
+from kernel_koans.child import in_child
 from kernel_koans.exercise import exercise
 from kernel_koans.koan import koan
 
@@ -53,6 +59,27 @@ def dpkg_installed() -> dict[str, str]:
     return {name: version for status, name, version in rows if status == "installed"}
 
 
+def _hide_dpkg_tools(fn: Callable[..., Any], *args: Any) -> Any:
+    """Run in a child: fn(*args) in a private mount namespace where dpkg and dpkg-query
+    (the koan's own oracles) cannot be executed; the files under /var/lib/dpkg stay."""
+    linux.unshare(linux.CLONE_NEWNS)
+    linux.mount(None, "/", None, linux.MS_REC | linux.MS_PRIVATE)
+    for tool in ("dpkg-query", "dpkg"):
+        for found in {os.path.realpath(p) for d in ("/usr/bin", "/bin", "/usr/local/bin")
+                      if (p := shutil.which(tool, path=d))}:
+            linux.mount("/dev/null", found, None, linux.MS_BIND)
+    return fn(*args)
+
+
+def _learner(fn: Callable[..., Any], *args: Any) -> Any:
+    """fn(*args), with the dpkg tools out of reach when the koan can arrange it (root)."""
+    return in_child(_hide_dpkg_tools, fn, *args, timeout=60) if os.geteuid() == 0 else fn(*args)
+
+
+def _owners_of(paths: list[str]) -> dict[str, object]:
+    return {path: packages.owners(path) for path in paths}
+
+
 @koan(man="dpkg-query(1)",
       hints=["A nudge: `dpkg -S /bin/ls` answers this; look at the files in /var/lib/dpkg/info/ "
              "to see where dpkg keeps the answer.",
@@ -65,8 +92,9 @@ def test_dpkg_knows_which_package_owns_a_file() -> None:
     `dpkg -S` and `apt` know what to remove, and why a merged /usr path can be 'unowned'."""
     paths = sampled_paths()
     expected = dpkg_search(paths)
+    answers = _learner(_owners_of, paths)  # read the files: dpkg-query is not there to ask
     for path in paths:
-        got = packages.owners(path)
+        got = answers[path]
         assert got == expected[path], (
             f"dpkg-query --search {path}: owned by {sorted(expected[path]) or 'no package'}; "
             f"owners() said {sorted(got) if isinstance(got, (set, list)) else got!r}")
@@ -82,7 +110,7 @@ def test_dpkg_status_says_what_is_installed() -> None:
     """The package manager's memory is /var/lib/dpkg/status: one stanza per package, with its
     wanted and actual state. apt, dpkg -l and every image scanner read it."""
     expected = dpkg_installed()
-    got = packages.installed_packages()
+    got = _learner(packages.installed_packages)  # read the files: dpkg-query is not there to ask
     assert isinstance(got, dict), f"installed_packages() returned {type(got).__name__}, not a dict"
     missing = sorted(set(expected) - set(got))
     extra = sorted(set(got) - set(expected))

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import random
 import shutil
 from pathlib import Path
 
@@ -88,8 +89,8 @@ ExecStart=/bin/false
 ExecStart=
 ExecStart=-{sleep} \\
 # a comment inside a continued line is skipped
-    30
-Restart=on-failure
+    {seconds}
+Restart={policy}
 RestartSec=2
 
 [Install]
@@ -109,7 +110,11 @@ def test_execstart_is_the_command_systemd_would_run(spawn, scratch: Path) -> Non
     sleep = shutil.which("sleep")
     assert sleep, "no sleep(1) on PATH"
     unit = scratch / "kk-demo.service"
-    unit.write_text(UNIT.format(name=unit.name, sleep=sleep))
+    # Drawn per run: the koan checks your parser, not a value you could type in.
+    seconds = str(random.randrange(31, 1000))
+    policy = random.choice(["always", "on-success", "on-failure", "on-abnormal", "on-watchdog",
+                            "on-abort"])
+    unit.write_text(UNIT.format(name=unit.name, sleep=sleep, seconds=seconds, policy=policy))
     argv = units.exec_start(str(unit))
     assert isinstance(argv, list) and argv, f"exec_start() returned {argv!r}, not an argv list"
     try:
@@ -118,10 +123,10 @@ def test_execstart_is_the_command_systemd_would_run(spawn, scratch: Path) -> Non
         raise AssertionError(f"execve({argv[0]!r}) failed: {err.strerror}. systemd strips "
                              "the prefix characters before it executes the path") from None
     cmdline = Path(f"/proc/{child.pid}/cmdline").read_bytes().split(b"\0")[:-1]
-    assert [os.fsdecode(a) for a in cmdline] == [sleep, "30"], (
-        f"the unit's ExecStart runs `{sleep} 30`; the kernel ran {cmdline} from your argv")
-    assert units.restart_policy(str(unit)) == "on-failure", (
-        f"{unit.name} sets Restart=on-failure; restart_policy() said "
+    assert [os.fsdecode(a) for a in cmdline] == [sleep, seconds], (
+        f"the unit's ExecStart runs `{sleep} {seconds}`; the kernel ran {cmdline} from your argv")
+    assert units.restart_policy(str(unit)) == policy, (
+        f"{unit.name} sets Restart={policy}; restart_policy() said "
         f"{units.restart_policy(str(unit))!r}")
     bare = scratch / "kk-bare.service"
     bare.write_text(f"[Service]\nExecStart={sleep} 1\n")

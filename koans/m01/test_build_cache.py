@@ -107,3 +107,9 @@ def test_one_miss_invalidates_every_later_step(old, new, old_ctx, new_ctx):
     for i, line in enumerate(new):
         if got[i] and (i >= len(old) or old[i] != line):
             raise AssertionError(f"step {line!r} differs from the old step there, so it cannot hit: {got}")
+    # With the context unchanged, nothing but the text decides: the common prefix hits.
+    prefix = next((i for i, (a, b) in enumerate(zip(old, new, strict=False)) if a != b), min(len(old), len(new)))
+    kept = build_cache.cached_steps(old_lines, old_ctx, new_lines, old_ctx)
+    assert kept == [i < prefix for i in range(len(new))], (
+        f"same context, so the first {prefix} steps (identical text on the same parents) hit "
+        f"and the rest miss: expected {[i < prefix for i in range(len(new))]}, got {kept} for {new}")

@@ -1,7 +1,10 @@
 """M1 · `docker history`: layers, the instructions that made them, and why deleting later saves nothing."""
 from __future__ import annotations
 
+import gzip
 import io
+import json
+import tarfile
 
 import pytest
 from kernel_koans.exercise import exercise
@@ -22,6 +25,24 @@ def _build(client, dockerfile: str, labels: dict[str, str]):  # type: ignore[no-
 def _own_layers(client, image, base: str) -> list[dict]:  # type: ignore[no-untyped-def]
     """History entries (newest first) above the base image's."""
     return image.history()[:len(image.history()) - len(client.images.get(base).history())]
+
+
+def _layer_entries(image) -> list[dict[str, int]]:  # type: ignore[no-untyped-def]
+    """{path: size} of every regular file and whiteout in each layer tar of `docker save`,
+    bottom layer first: what the engine really stored."""
+    with tarfile.open(fileobj=io.BytesIO(b"".join(image.save()))) as archive:
+        def read(name: str) -> bytes:
+            fh = archive.extractfile(name)
+            assert fh is not None, f"{name} is not a file in the saved image"
+            return fh.read()
+
+        layers = []
+        for path in json.loads(read("manifest.json"))[0]["Layers"]:
+            blob = read(path)
+            blob = gzip.decompress(blob) if blob[:2] == b"\x1f\x8b" else blob
+            with tarfile.open(fileobj=io.BytesIO(blob)) as layer:
+                layers.append({m.name.removeprefix("./"): m.size for m in layer.getmembers() if m.isfile()})
+    return layers
 
 
 def _blob_visible(client, image, labels: dict[str, str]) -> bool:
@@ -48,6 +69,12 @@ def test_deleting_in_a_later_layer_does_not_shrink_the_image(docker_client, busy
     assert not _blob_visible(docker_client, image, docker_cleanup), "/blob must be deleted in the final image"
     extra = image.attrs["Size"] - docker_client.images.get(busybox_image).attrs["Size"]
     assert extra >= MIB, f"the engine says the image is {extra} bytes above its base: the deleted blob still counts"
+    stored = _layer_entries(image)
+    holding = [i for i, files in enumerate(stored) if files.get("blob", 0) >= MIB]
+    hiding = [i for i, files in enumerate(stored) if ".wh.blob" in files]
+    assert holding and hiding and hiding[-1] > holding[0], (
+        f"docker save: layers {holding} hold a 1 MiB /blob and layers {hiding} carry its whiteout "
+        "(.wh.blob): one layer must add /blob and a later one delete it")
 
 
 @pytest.mark.timeout(60)
@@ -55,7 +82,8 @@ def test_deleting_in_a_later_layer_does_not_shrink_the_image(docker_client, busy
       hints=["A layer records the filesystem diff of its step: what if the file is gone before the step ends?",
              "`RUN dd ... of=/blob && rm /blob` in one instruction: the layer's diff has no /blob."],
       needs=["docker"])
-def test_create_and_delete_in_one_step_leaves_no_bytes(docker_client, busybox_image, docker_cleanup):
+def test_create_and_delete_in_one_step_leaves_no_bytes(docker_client, busybox_image, docker_cleanup,
+                                                      scratch):
     """Temporary files (downloads, build caches, apt lists) must die in the RUN that made them,
     or the image carries them forever."""
     dockerfile = history.lean_dockerfile()
@@ -68,3 +96,17 @@ def test_create_and_delete_in_one_step_leaves_no_bytes(docker_client, busybox_im
     assert all(e["Size"] < SLACK for e in layers), (
         f"docker history shows {shown}: no layer of yours should hold the 1 MiB")
     assert not _blob_visible(docker_client, image, docker_cleanup), "/blob must be deleted in the final image"
+    # The step's command again, with a file of the koan's bind-mounted on /blob: what it
+    # writes there lands in that file, and its rm cannot unlink a mount point (EBUSY).
+    created_by = blob_steps[0]["CreatedBy"]
+    script = created_by[len("/bin/sh -c "):] if created_by.startswith("/bin/sh -c ") else created_by
+    caught = scratch / "blob"
+    caught.touch()
+    probe = docker_client.containers.run(busybox_image, ["/bin/sh", "-c", script], detach=True,
+                                         labels=docker_cleanup,
+                                         volumes={str(caught): {"bind": "/blob", "mode": "rw"}})
+    probe.wait(timeout=20)
+    written = caught.stat().st_size
+    assert written >= MIB, (
+        f"run again with /blob caught, the step `{script[-80:]}` wrote {written} bytes to /blob: "
+        "it must create the 1 MiB /blob itself before it removes it")

@@ -1,6 +1,7 @@
 """M1 · What an image is: a config and a stack of layer tarballs, named by their digests."""
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import os
@@ -31,6 +32,38 @@ def _small_image(client, base: str, labels: dict[str, str]):  # type: ignore[no-
     image, _ = client.images.build(fileobj=_context({"Dockerfile": dockerfile, "data.bin": os.urandom(4096)}),
                                    custom_context=True, labels=labels, pull=False, rm=True, forcerm=True)
     return image
+
+
+def _disguised(archive: bytes, bogus_diff_ids: bool = False) -> tuple[bytes, bytes]:
+    """The same archive with its config file renamed (its name no longer tells its digest)
+    and, optionally, the config's rootfs.diff_ids replaced by wrong ones (the layers can only
+    be named by hashing them). Returns (new archive, the config bytes it now holds)."""
+    members: list[tuple[tarfile.TarInfo, bytes | None]] = []
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        for info in tar.getmembers():
+            fh = tar.extractfile(info) if info.isfile() else None
+            members.append((info, fh.read() if fh is not None else None))
+    files = {info.name: data for info, data in members if data is not None}
+    manifest = json.loads(files["manifest.json"])
+    old_name = manifest[0]["Config"]
+    config = files[old_name]
+    if bogus_diff_ids:
+        parsed = json.loads(config)
+        parsed["rootfs"]["diff_ids"] = ["sha256:" + hashlib.sha256(d.encode()).hexdigest()
+                                        for d in parsed["rootfs"]["diff_ids"]]
+        config = json.dumps(parsed).encode()
+    manifest[0]["Config"] = "kk-config.json"
+    added = {"manifest.json": json.dumps(manifest).encode(), "kk-config.json": config}
+    out = io.BytesIO()
+    with tarfile.open(fileobj=out, mode="w") as tar:
+        for info, data in members:
+            if info.name not in (old_name, *added):
+                tar.addfile(info, io.BytesIO(data) if data is not None else None)
+        for name, data in added.items():
+            info = tarfile.TarInfo(name)
+            info.size, info.mode = len(data), 0o644
+            tar.addfile(info, io.BytesIO(data))
+    return out.getvalue(), config
 
 
 def _containerd_store(client) -> bool:  # type: ignore[no-untyped-def]
@@ -67,6 +100,13 @@ def test_image_id_is_the_digest_of_its_config(docker_client, busybox_image, dock
     assert saved.config.get("config", {}).get("Cmd") == image.attrs["Config"]["Cmd"], (
         "the saved config's config.Cmd is what the engine's inspect shows as Config.Cmd "
         f"({image.attrs['Config']['Cmd']})")
+    # The same archive with the config stored as kk-config.json: its name says nothing now.
+    renamed, config = _disguised(archive)
+    digest = "sha256:" + hashlib.sha256(config).hexdigest()
+    again = image_files.read_saved_image(renamed).config_digest
+    assert again == digest, (
+        f"with the config file renamed kk-config.json, its bytes still hash to {digest}; "
+        f"read_saved_image gave {again}: hash the file, do not read its name")
 
 
 @koan(man="https://github.com/opencontainers/image-spec/blob/main/config.md",
@@ -78,10 +118,17 @@ def test_layers_are_tarballs_named_by_their_digest(docker_client, busybox_image,
     """A layer is a tarball of the files one build step changed; its SHA-256 (the diff_id) is its
     name, which is how two images share the same layer on disk."""
     image = _small_image(docker_client, busybox_image, docker_cleanup)
-    saved = image_files.read_saved_image(b"".join(image.save()))
+    archive = b"".join(image.save())
+    saved = image_files.read_saved_image(archive)
     expected = image.attrs["RootFS"]["Layers"]
     assert saved.layer_digests == expected, (
         f"the engine lists {len(expected)} layers (RootFS.Layers, bottom first) = {expected}; "
         f"read_saved_image gave {saved.layer_digests}")
     assert saved.config.get("rootfs", {}).get("diff_ids") == expected, (
         "the saved config's rootfs.diff_ids lists the same layer digests")
+    # The same layer tars under a config whose diff_ids are wrong: only hashing them tells.
+    tampered, _ = _disguised(archive, bogus_diff_ids=True)
+    hashed = image_files.read_saved_image(tampered).layer_digests
+    assert hashed == expected, (
+        f"the layer tars hash to {expected} whatever the config claims; with its diff_ids "
+        f"replaced, read_saved_image gave {hashed}: hash each layer tar, do not copy diff_ids")

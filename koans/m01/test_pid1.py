@@ -4,6 +4,7 @@ from __future__ import annotations
 import io
 import os
 import pickle
+import random
 import shutil
 import signal
 import tarfile
@@ -88,8 +89,16 @@ def _as_pid1(argv: list[str], probe: str) -> dict:
             while time.monotonic() < until and not any(
                     _cmdline(k.pid) == ["sleep", "30"] for k in psutil.Process(init).children()):
                 time.sleep(0.02)
+            seen["program"] = any(_cmdline(k.pid) == ["sleep", "30"]
+                                  for k in psutil.Process(init).children())
             time.sleep(1.0)
             seen["zombies"] = [k.pid for k in psutil.Process(init).children() if _is_zombie(k)]
+        if probe == "sigterm" and seen["status"] is None:
+            # The program traps TERM before it starts `sleep 30`: once that runs, it listens.
+            until = time.monotonic() + 5
+            while time.monotonic() < until and not any(
+                    _cmdline(k.pid) == [SLEEP, "30"] for k in psutil.Process(init).children(recursive=True)):
+                time.sleep(0.02)
         if probe in ("sigterm", "zombies") and seen["status"] is None:
             os.kill(init, signal.SIGTERM)
         started = time.monotonic()
@@ -128,10 +137,12 @@ def _explain(seen: dict) -> str:
 def test_pid1_exits_with_its_childs_status():
     """A container's exit code is its PID 1's: an init that loses the program's status
     makes every failure look like success to `docker wait`, restart policies and CI."""
-    seen = _run_as_pid1([SH, "-c", "sleep 0.2; exit 7"], "exit")
+    code = random.randrange(3, 120)  # not a number PID 1 could know without running the program
+    seen = _run_as_pid1([SH, "-c", f"sleep 0.2; exit {code}"], "exit")
+    assert seen.get("started"), "PID 1 never started the program as its child (fork, then exec argv)"
     status = seen["status"]
-    assert status is not None and os.WIFEXITED(status) and os.WEXITSTATUS(status) == 7, (
-        f"the program exited 7; PID 1 (your tiny_init) ended with {_explain(seen)}")
+    assert status is not None and os.WIFEXITED(status) and os.WEXITSTATUS(status) == code, (
+        f"the program exited {code}; PID 1 (your tiny_init) ended with {_explain(seen)}")
 
 
 @koan(man="pid_namespaces(7)",
@@ -140,10 +151,17 @@ def test_pid1_exits_with_its_childs_status():
              "signal.signal(SIGTERM, handler) before the fork, the handler does os.kill(child, "
              "signum); the child dies of SIGTERM and you exit 128 + 15 = 143."],
       needs=["root"])
-def test_pid1_forwards_sigterm_to_its_child():
+def test_pid1_forwards_sigterm_to_its_child(scratch):
     """`docker stop` sends SIGTERM to PID 1 only. A PID 1 without a handler never even
     receives it, so the app is SIGKILLed 10 s later with no chance to clean up."""
-    seen = _run_as_pid1([SLEEP, "30"], "sigterm")
+    # The program notes that SIGTERM reached it, then dies of it (trap reset, kill itself).
+    marker = scratch / "got-sigterm"
+    program = f"trap 'echo TERM > {marker}; trap - TERM; kill -TERM $$' TERM; {SLEEP} 30 & wait"
+    seen = _run_as_pid1([SH, "-c", program], "sigterm")
+    assert seen.get("started"), "PID 1 never started the program as its child (fork, then exec argv)"
+    assert marker.exists(), (
+        "SIGTERM never reached the program: PID 1 must forward it (kill(child, SIGTERM)), "
+        f"not just exit ({_explain(seen)})")
     status = seen["status"]
     assert status is not None and os.WIFEXITED(status) and os.WEXITSTATUS(status) == 128 + signal.SIGTERM, (
         f"SIGTERM to PID 1 should reach `sleep 30` and PID 1 then exits 143 (128 + SIGTERM); "
@@ -162,6 +180,9 @@ def test_pid1_reaps_orphaned_zombies():
     # (sleep &) forks a subshell that starts sleep and exits: each sleep is orphaned.
     argv = [SH, "-c", "(sleep 0.2 &); (sleep 0.2 &); (sleep 0.2 &); exec sleep 30"]
     seen = _run_as_pid1(argv, "zombies")
+    assert seen.get("program"), (
+        f"PID 1 never ran the program (no `sleep 30` among its children), so no orphan was "
+        f"ever made: fork and exec argv ({_explain(seen)})")
     assert seen.get("zombies") == [], (
         f"1 s after three orphans exited, PID 1 still had zombie children {seen.get('zombies')} "
         f"(or ended early: {_explain(seen)})")
@@ -188,8 +209,10 @@ def test_docker_stop_is_fast_with_a_forwarding_init(docker_client, busybox_image
     """With an init that forwards SIGTERM, `docker stop` ends the app at once with exit 143;
     without one it waits out the grace period and SIGKILLs (exit 137)."""
     script = tiny_init.init_script()
+    # The app prints a mark when SIGTERM reaches it, then dies of it: proof of forwarding.
+    app = "trap 'echo kk-got-TERM; trap - TERM; kill -TERM $$' TERM; sleep 30 & wait"
     dockerfile = (f"FROM {busybox_image}\nCOPY kk-init.sh /kk-init.sh\n"
-                  'ENTRYPOINT ["/bin/sh", "/kk-init.sh"]\nCMD ["sleep", "30"]\n')
+                  f'ENTRYPOINT ["/bin/sh", "/kk-init.sh"]\nCMD ["sh", "-c", "{app}"]\n')
     image, _ = docker_client.images.build(
         fileobj=_context({"Dockerfile": dockerfile.encode(), "kk-init.sh": script.encode()}),
         custom_context=True, labels=docker_cleanup, pull=False, rm=True, forcerm=True)
@@ -197,8 +220,9 @@ def test_docker_stop_is_fast_with_a_forwarding_init(docker_client, busybox_image
     container.reload()
     pid1 = container.attrs["State"]["Pid"]
     deadline = time.monotonic() + 10
-    # Wait until `sleep 30` runs: as PID 1's child, or as PID 1 itself (an init that exec'd it).
-    while not any(_cmdline(p) == ["sleep", "30"] for p in [pid1, *(c.pid for c in psutil.Process(pid1).children())]):
+    # Wait until the app's `sleep 30` runs, below PID 1 (or below an init that exec'd the app).
+    while not any(_cmdline(p) == ["sleep", "30"]
+                  for p in [pid1, *(c.pid for c in psutil.Process(pid1).children(recursive=True))]):
         assert time.monotonic() < deadline, f"the container never started `sleep 30`: {container.logs()!r}"
         time.sleep(0.05)
     started = time.monotonic()
@@ -209,3 +233,7 @@ def test_docker_stop_is_fast_with_a_forwarding_init(docker_client, busybox_image
     assert elapsed < 4 and code == 128 + signal.SIGTERM, (
         f"docker stop took {elapsed:.1f} s and the container exited {code}: a forwarding PID 1 "
         "ends at once with 143 (128 + SIGTERM); 137 after ~6 s means it was SIGKILLed")
+    logs = container.logs().decode(errors="replace")
+    assert "kk-got-TERM" in logs, (
+        f"the app never received SIGTERM (its output: {logs[-200:]!r}): PID 1 exited 143 "
+        "itself instead of forwarding the signal (kill -TERM $child) and waiting for it")

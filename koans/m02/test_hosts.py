@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import socket
+import subprocess
 
 from kernel_koans import linux
 from kernel_koans.child import in_child
@@ -37,14 +38,18 @@ def test_private_hosts_file_names_the_peer(net, nsprobe, scratch):
     path.write_text(hosts.hosts_file({peer: "10.251.1.2"}))
     nsprobe.tcp_echo_server(ns_b, "10.251.1.2", 7000)
 
-    def resolve_and_call() -> tuple[str, bytes | str]:
+    def resolve_and_call() -> tuple[str, str, bytes | str]:
         hosts.use_hosts_file(str(path))
         address = socket.gethostbyname(peer)  # glibc's resolver, reading /etc/hosts
-        return address, nsprobe.tcp_roundtrip(ns_a, peer, 7000, b"by-name")
+        # And a program of its own (no Python of yours in it) that reads /etc/hosts
+        # through this process's mount namespace:
+        other = subprocess.run(["getent", "hosts", peer], capture_output=True, text=True,
+                               timeout=5).stdout.split()[:1]
+        return address, "".join(other), nsprobe.tcp_roundtrip(ns_a, peer, 7000, b"by-name")
 
     before = _hosts_mounts()
     try:
-        address, got = in_child(resolve_and_call, timeout=15)
+        address, by_getent, got = in_child(resolve_and_call, timeout=15)
     finally:
         spread = _hosts_mounts() - before
         for _ in range(spread):  # the learner's bind propagated to the host: take it back off
@@ -52,6 +57,9 @@ def test_private_hosts_file_names_the_peer(net, nsprobe, scratch):
     assert spread == 0, ("a bind mount on /etc/hosts propagated to the host's mount namespace "
                          "(removed now): make the new namespace's mounts private first")
     assert address == "10.251.1.2", f"glibc resolved {peer} to {address}, not the peer's 10.251.1.2"
+    assert by_getent == "10.251.1.2", (
+        f"`getent hosts {peer}`, run by the same process after use_hosts_file(), found "
+        f"{by_getent or 'nothing'}: its /etc/hosts does not name the peer")
     assert got == b"echo:by-name", f"a client that dialled {peer} by name did not reach it: {got!r}"
     with open("/etc/hosts") as mine:
         seen_here = mine.read()

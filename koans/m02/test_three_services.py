@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import random
 import shutil
 import time
 
@@ -29,6 +30,26 @@ except urllib.error.HTTPError as e:
 except OSError as e:
     print(json.dumps({"status": 0, "body": {"error": str(e)}}))
 """
+
+
+PUT = """
+import sys, urllib.request
+req = urllib.request.Request(sys.argv[1], data=sys.argv[2].encode(), method="PUT")
+with urllib.request.urlopen(req, timeout=8) as r:
+    print(r.status)
+"""
+
+
+def count_primes(n: int) -> int:
+    """The koan's own count of the primes <= n (a sieve), to check the worker's answer."""
+    if n < 2:
+        return 0
+    sieve = bytearray([1]) * (n + 1)
+    sieve[0] = sieve[1] = 0
+    for i in range(2, int(n ** 0.5) + 1):
+        if sieve[i]:
+            sieve[i * i::i] = bytearray(len(sieve[i * i::i]))
+    return sum(sieve)
 
 
 class Stack:
@@ -102,16 +123,26 @@ def test_request_flows_from_api_through_worker_to_cache(bring_up):
     The second identical request is served from the cache: proof the last hop happened."""
     three = bring_up()
     assert three.wait(ALL_HEALTHY, 30) == ALL_HEALTHY, "the stack did not become healthy"
-    first = three.get("http://api:8000/primes?n=1000")
-    assert first["status"] == 200 and first["body"].get("primes") == 168, \
-        f"GET api/primes?n=1000 must answer 200 with primes=168 (primes up to 1000): {first}"
+    n = random.randrange(1000, 50000)  # drawn now: no answer can be written in beforehand
+    want = count_primes(n)
+    first = three.get(f"http://api:8000/primes?n={n}")
+    assert first["status"] == 200 and first["body"].get("primes") == want, \
+        f"GET api/primes?n={n} must answer 200 with primes={want} (primes up to {n}): {first}"
     assert first["body"].get("cached") is False, f"a first request cannot come from the cache: {first}"
-    second = three.get("http://api:8000/primes?n=1000")
-    assert second["body"].get("cached") is True and second["body"].get("primes") == 168, \
+    second = three.get(f"http://api:8000/primes?n={n}")
+    assert second["body"].get("cached") is True and second["body"].get("primes") == want, \
         f"the same request again must be served from the cache: {second}"
-    stored = three.probe.exec_run(["wget", "-q", "-O", "-", "http://cache:6380/kv/primes:1000"])
-    assert stored.output.decode().strip() == "168", \
-        f"the cache holds {stored.output!r} under primes:1000, not the worker's 168"
+    stored = three.probe.exec_run(["wget", "-q", "-O", "-", f"http://cache:6380/kv/primes:{n}"])
+    assert stored.output.decode().strip() == str(want), \
+        f"the cache holds {stored.output!r} under primes:{n}, not the worker's {want}"
+    # A value only the cache holds (the koan put it there): answering it proves the read hop.
+    m = n + random.randrange(1, 1000)
+    planted = count_primes(m) + random.randrange(1000, 9000)
+    three.probe.exec_run(["python3", "-c", PUT, f"http://cache:6380/kv/primes:{m}", str(planted)])
+    hit = three.get(f"http://api:8000/primes?n={m}")
+    assert hit["body"].get("cached") is True and hit["body"].get("primes") == planted, \
+        (f"the koan stored primes:{m} = {planted} in the cache itself; GET api/primes?n={m} "
+         f"must answer it from there (cached true): {hit}")
 
 
 @koan(man="HEALTHCHECK, docker stop", hints=[
@@ -129,10 +160,11 @@ def test_stopping_the_cache_degrades_the_worker_not_the_api(bring_up):
     want = {"worker": "unhealthy", "api": "healthy"}
     seen = three.wait(want, 20)
     assert seen == want, f"with the cache stopped the health is {seen}, expected {want}"
-    answer = three.get("http://api:8000/primes?n=100")
+    n = random.randrange(100, 50000)
+    answer = three.get(f"http://api:8000/primes?n={n}")
     body = answer["body"]
-    assert answer["status"] == 200 and body.get("primes") == 25, \
-        f"with the cache down the api must still answer 200 with primes=25: {answer}"
+    assert answer["status"] == 200 and body.get("primes") == count_primes(n), \
+        f"with the cache down the api must still answer 200 with primes={count_primes(n)} (n={n}): {answer}"
     assert body.get("cached") is False and body.get("cache") == "down", \
         f"the answer must say it was not cached because the cache is down: {body}"
 

@@ -101,6 +101,9 @@ def test_default_container_gets_its_own_namespaces_but_shares_the_user_ns(
     kernel = truth(pid, os.getpid())
     assert answer == kernel, (
         f"the kernel says the container shares {sorted(kernel)} with the host, you said {sorted(answer)}")
+    itself = lsns.shared_namespaces(pid, pid)
+    assert itself == truth(pid, pid), (
+        f"a process shares every namespace with itself: {sorted(truth(pid, pid))}; you said {sorted(itself)}")
     own = {"pid", "net", "mnt", "uts", "ipc"} & kernel
     assert not own, f"the container shares {sorted(own)} with the host: docker gives it its own"
     assert ("user" in kernel) != userns_remap(docker_client), (
@@ -122,5 +125,8 @@ def test_pid_mode_host_shares_the_pid_namespace(
     kernel = truth(pid, os.getpid())
     assert answer == kernel, (
         f"the kernel says the container shares {sorted(kernel)} with the host, you said {sorted(answer)}")
+    itself = lsns.shared_namespaces(pid, pid)
+    assert itself == truth(pid, pid), (
+        f"a process shares every namespace with itself: {sorted(truth(pid, pid))}; you said {sorted(itself)}")
     assert "pid" in kernel, "with pid_mode='host' the container's /proc/<pid>/ns/pid should be the host's"
     assert not {"net", "mnt", "uts", "ipc"} & kernel, "--pid=host should share the pid namespace only"

@@ -23,6 +23,7 @@ import psutil
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from kernel_koans import cgroups, linux, names
+from kernel_koans.child import in_child
 from kernel_koans.exercise import Exercise, exercise
 from kernel_koans.koan import koan
 
@@ -170,6 +171,27 @@ def test_simulator_gives_the_container_its_own_hostname(spawn, rootfs):
                                        f"{host_after}: sethostname ran outside a new UTS namespace")
     assert code == 0, f"the simulator ended with {code}: {err.strip()[-300:]}"
     assert out.strip() == name, f"inside, gethostname() says {out.strip()!r}, not {name!r}"
+    # And from outside: join a running command's UTS namespace and ask the kernel.
+    proc = start(spawn, "--uts", "--hostname", name, "--pid", "--mount", "--rootfs", str(rootfs),
+                 "--", "sleep", "30")
+    sleeper = _descendant_named(proc, "sleep", 10)
+    if sleeper is None:
+        code, _, err = finish(proc)
+        raise AssertionError(f"the command never ran: the simulator ended with {code} "
+                             f"({err.strip()[-300:]!r})")
+    own_uts = linux.ns_inode(sleeper.pid, "uts") != linux.ns_inode(proc.pid, "uts")
+    seen = in_child(_hostname_in, sleeper.pid)
+    os.kill(sleeper.pid, signal.SIGKILL)
+    finish(proc)
+    assert own_uts, "the command's /proc/<pid>/ns/uts is its host's: no new UTS namespace"
+    assert seen == name, f"a process joining the command's UTS namespace reads hostname {seen!r}, not {name!r}"
+
+
+def _hostname_in(pid: int) -> str:
+    """Join pid's UTS namespace (in a child) and read the hostname the kernel keeps there."""
+    with open(f"/proc/{pid}/ns/uts") as ns:
+        linux.setns(ns.fileno(), linux.CLONE_NEWUTS)
+    return os.uname().nodename
 
 
 @koan(man="wait(2)",

@@ -143,26 +143,8 @@ def remove(found: dict[str, list[str]], docker_client: Any = None) -> list[str]:
             pass
         gone.append(f"process {entry}")
     gone.extend(_unmount_new(found.get("mounts", [])))
-    if found.get("links"):
-        from pyroute2 import IPRoute
-
-        with IPRoute() as ipr:
-            for name in found["links"]:
-                for index in ipr.link_lookup(ifname=name):
-                    try:
-                        ipr.link("del", index=index)
-                        gone.append(f"link {name}")
-                    except Exception:  # noqa: BLE001 - its veth peer took it with it
-                        pass
-    if found.get("netns"):
-        from pyroute2 import netns
-
-        for name in found["netns"]:
-            try:
-                netns.remove(name)
-                gone.append(f"netns {name}")
-            except OSError:
-                pass
+    gone.extend(delete_links(found.get("links", [])))
+    gone.extend(delete_netns(found.get("netns", [])))
     for path in sorted(found.get("cgroups", []), key=len, reverse=True):
         try:
             cgroups.remove(Path(path))
@@ -175,6 +157,42 @@ def remove(found: dict[str, list[str]], docker_client: Any = None) -> list[str]:
     if found.get("docker") and docker_client is not None:
         gone.extend(docker_objects.remove_leftovers(docker_client))
     cgroups.remove_empty_parents(cgroups.read_layout())
+    return gone
+
+
+def delete_links(link_names: list[str]) -> list[str]:
+    """Delete links in the host namespace by name; a veth whose peer went first is skipped."""
+    if not link_names:
+        return []
+    from pyroute2 import IPRoute
+
+    gone = []
+    with IPRoute() as ipr:
+        for name in link_names:
+            for index in ipr.link_lookup(ifname=name):
+                try:
+                    ipr.link("del", index=index)
+                    gone.append(f"link {name}")
+                except Exception:  # noqa: BLE001 - its veth peer took it with it
+                    pass
+    return gone
+
+
+def delete_netns(ns_names: list[str]) -> list[str]:
+    """Remove named network namespaces (/run/netns) that still exist."""
+    if not ns_names:
+        return []
+    from pyroute2 import netns
+
+    present = set(netns.listnetns())
+    gone = []
+    for name in ns_names:
+        if name in present:
+            try:
+                netns.remove(name)
+                gone.append(f"netns {name}")
+            except OSError:
+                pass
     return gone
 
 

@@ -125,7 +125,7 @@ def ensure_parent(layout: Layout, controller: str) -> Path:
     else:
         parent.mkdir(exist_ok=True)
         if controller == "cpuset":
-            _inherit_cpuset(parent)
+            inherit_cpuset(parent)
     return parent
 
 
@@ -135,7 +135,7 @@ def _enable(directory: Path, controller: str) -> None:
         control.write_text(f"+{controller}")
 
 
-def _inherit_cpuset(directory: Path) -> None:
+def inherit_cpuset(directory: Path) -> None:
     """A v1 cpuset starts empty; copy the parent's cpus and mems so tasks may join."""
     for name in ("cpuset.cpus", "cpuset.mems"):
         own = directory / name

@@ -45,8 +45,7 @@ def structure(root: Path, f: Findings) -> None:
                 continue
             if "__pycache__" in path.parts or path.suffix == ".md" or path.name == "manifest.toml":
                 continue
-            rel = path.relative_to(root / "koans" if top == "koans" else root)
-            twin = root / "solutions" / rel
+            twin = paths.twin_of(path, root)
             f.checked += 1
             if not twin.exists():
                 f.fail(f"{path.relative_to(root)} has no reference twin at {twin.relative_to(root)}")

@@ -53,41 +53,46 @@ def ensure_busybox_image(client: Any, rootfs: Path) -> str:
     return BUSYBOX_IMAGE
 
 
-def leftovers(client: Any) -> dict[str, list[str]]:
-    """Containers, networks, volumes and non-cached images that carry our label."""
+def _ours(client: Any) -> dict[str, list[Any]]:
+    """Labelled containers, networks, volumes and images, less the cached bases."""
     flt = {"label": DOCKER_LABEL}
-    images = [
-        img.tags[0] if img.tags else img.short_id
-        for img in client.images.list(filters=flt)
-        if not is_cached(img)
-    ]
     return {
-        "containers": [c.name for c in client.containers.list(all=True, filters=flt)],
-        "networks": [n.name for n in client.networks.list(filters=flt)],
-        "volumes": [v.name for v in client.volumes.list(filters=flt)],
-        "images": images,
+        "containers": client.containers.list(all=True, filters=flt),
+        "networks": client.networks.list(filters=flt),
+        "volumes": client.volumes.list(filters=flt),
+        "images": [img for img in client.images.list(filters=flt) if not is_cached(img)],
     }
 
 
+def _name(obj: Any) -> str:
+    """A container's, network's or volume's name; an image's first tag or short id."""
+    if hasattr(obj, "tags"):
+        return str(obj.tags[0]) if obj.tags else str(obj.short_id)
+    return str(obj.name)
+
+
+def leftovers(client: Any) -> dict[str, list[str]]:
+    """Names of the labelled objects that are not cached bases, by kind."""
+    return {kind: [_name(obj) for obj in objs] for kind, objs in _ours(client).items()}
+
+
 def remove_leftovers(client: Any) -> list[str]:
-    """Remove every labelled object except the cached base images; return what went."""
-    flt = {"label": DOCKER_LABEL}
+    """Remove every labelled object except the cached base images; return what went.
+
+    Containers go first: networks, volumes and images in use cannot be removed."""
     gone: list[str] = []
-    for c in client.containers.list(all=True, filters=flt):
-        c.remove(force=True)
-        gone.append(f"container {c.name}")
-    for n in client.networks.list(filters=flt):
-        n.remove()
-        gone.append(f"network {n.name}")
-    for v in client.volumes.list(filters=flt):
-        v.remove(force=True)
-        gone.append(f"volume {v.name}")
-    for img in client.images.list(filters=flt):
-        if is_cached(img):
-            continue
-        try:
-            client.images.remove(img.id, force=True)
-            gone.append(f"image {img.tags[0] if img.tags else img.short_id}")
-        except Exception:  # noqa: BLE001 - a parent of another labelled image goes with it
-            pass
+    for kind, objs in _ours(client).items():
+        for obj in objs:
+            try:
+                if kind == "images":
+                    client.images.remove(obj.id, force=True)
+                elif kind == "networks":
+                    obj.remove()
+                else:
+                    obj.remove(force=True)
+            except Exception:  # noqa: BLE001 - a parent of another labelled image goes with it
+                if kind != "images":
+                    raise
+                continue
+            gone.append(f"{kind[:-1]} {_name(obj)}")
     return gone

@@ -50,7 +50,17 @@ def learner_path(rel: str, root: Path | None = None) -> Path:
 
 def twin_path(rel: str, root: Path | None = None) -> Path:
     """The reference solution of the same exercise."""
-    return (root or repo_root()) / "solutions" / f"{_normalise(rel)}.py"
+    return twin_of(learner_path(rel, root), root)
+
+
+def twin_of(path: Path, root: Path | None = None) -> Path:
+    """The twin of any learner file, .py or not: `koans/X` -> `solutions/X`,
+    `projects/X` -> `solutions/projects/X`."""
+    root = root or repo_root()
+    rel = path.relative_to(root)
+    if rel.parts[0] == "koans":
+        rel = rel.relative_to("koans")
+    return root / "solutions" / rel
 
 
 def exercise_path(rel: str, solutions: bool, root: Path | None = None) -> Path:

@@ -10,6 +10,7 @@ from collections.abc import Generator
 from typing import Any
 
 import pytest
+
 from kernel_koans import (
     audit,
     exercise,
@@ -42,7 +43,6 @@ SESSION_SNAPSHOT_KEY = pytest.StashKey[audit.Snapshot]()
 SESSION_LEAKS_KEY = pytest.StashKey[dict[str, list[str]]]()
 KOAN_LEAKS_KEY = pytest.StashKey[dict[str, dict[str, list[str]]]]()
 ITEM_SNAPSHOT_KEY = pytest.StashKey[audit.Snapshot]()
-ITEM_LEAK_KEY = pytest.StashKey[dict[str, list[str]]]()
 
 NOT_ROOT = ("kernel-koans: you are not root, so every koan that needs root will be skipped. "
             "Run them as root: sudo .venv/bin/pytest koans")
@@ -85,14 +85,18 @@ def _add_metadata(config: pytest.Config) -> None:
     meta = config.stash.get(metadata_key, None)
     if meta is None:
         return
-    meta["kernel-koans mode"] = "reference solutions" if exercise.using_solutions() else "your code"
+    meta["kernel-koans mode"] = _mode()
     for name, value in config.stash[HOST_KEY].summary().items():
         meta[f"host: {name}"] = value
 
 
+def _mode() -> str:
+    return "reference solutions" if exercise.using_solutions() else "your code"
+
+
 def pytest_report_header(config: pytest.Config) -> list[str]:
     h = config.stash[HOST_KEY]
-    lines = [f"kernel-koans: {'reference solutions' if exercise.using_solutions() else 'your code'}; "
+    lines = [f"kernel-koans: {_mode()}; "
              f"{h.cgroup.describe()}; docker: {h.docker or 'no engine'}"]
     if not h.root:
         lines.append(NOT_ROOT)
@@ -104,7 +108,8 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
                                   items: list[pytest.Item]) -> None:
     """Order koans by the manifest (pytest-order marks) and record the catalog."""
     milestones = manifest.load()
-    keyed = sorted(items, key=lambda it: manifest.sort_key(milestones, it.nodeid, _line(it)))
+    keys = {item.nodeid: manifest.sort_key(milestones, item.nodeid, _line(item)) for item in items}
+    keyed = sorted(items, key=lambda it: keys[it.nodeid])
     for index, item in enumerate(keyed):
         item.add_marker(pytest.mark.order(index))
     items[:] = keyed
@@ -115,7 +120,7 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
             continue
         entries[item.nodeid] = progress.KoanEntry(
             nodeid=item.nodeid, name=item.name, milestone=manifest.milestone_of(item.nodeid),
-            order=list(manifest.sort_key(milestones, item.nodeid, _line(item))),
+            order=list(keys[item.nodeid]),
             man=info.man, hints=list(info.hints), needs=list(info.needs), lesson=info.lesson,
             exercises=_exercises(item))
     if entries:
@@ -174,7 +179,6 @@ def pytest_runtest_teardown(item: pytest.Item) -> Generator[None, None, None]:
     leaked = audit.take(client).minus(before, frozenset(audit.session_owned))
     if leaked:
         audit.remove(leaked, client)
-        item.stash[ITEM_LEAK_KEY] = leaked
         item.config.stash[KOAN_LEAKS_KEY][item.nodeid] = leaked
 
 
@@ -187,8 +191,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         return
     if rep.when == "call" and rep.failed and call.excinfo is not None and _friendly(item.config):
         rep.longrepr = failures.explain(call.excinfo, info, _timeout(item), item.name)
-    if rep.when == "teardown" and ITEM_LEAK_KEY in item.stash:
-        leaked = item.stash[ITEM_LEAK_KEY]
+    leaked = item.config.stash[KOAN_LEAKS_KEY].get(item.nodeid)
+    if rep.when == "teardown" and leaked:
         rep.outcome = "failed"
         rep.longrepr = ("This koan left kernel objects behind (now removed): "
                         f"{audit.describe(leaked)}. Remove what your code creates, "

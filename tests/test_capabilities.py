@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import pytest
+
 from kernel_koans import host
 from kernel_koans.plugin import NOT_ROOT
 

@@ -7,6 +7,7 @@ import time
 
 import psutil
 import pytest
+
 from kernel_koans.child import ChildFailure, ChildTimeout, describe_status, in_child, run
 
 

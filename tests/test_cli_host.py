@@ -5,6 +5,7 @@ import os
 from pathlib import Path
 
 import pytest
+
 from kernel_koans import audit, cgroups, cli, host, runlock
 
 NEEDS = '''

@@ -4,6 +4,7 @@ from __future__ import annotations
 import subprocess
 
 import pytest
+
 from kernel_koans import cli, twins
 
 

@@ -6,6 +6,7 @@ import struct
 from pathlib import Path
 
 import pytest
+
 from kernel_koans import cgroups, host
 
 BUSYBOX: str | None = next((p for p in host.BUSYBOX_CANDIDATES if Path(p).is_file()), None)

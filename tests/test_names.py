@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from hypothesis import given
 from hypothesis import strategies as st
+
 from kernel_koans import names
 from kernel_koans.paths import PREFIX
 

@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from kernel_koans import ownership
 
 needs_root = pytest.mark.skipif(os.geteuid() != 0, reason="chown needs root")

@@ -8,6 +8,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 import pytest
+
 from kernel_koans.exercise import exercise
 from kernel_koans.koan import koan
 

@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 import psutil
+
 from kernel_koans import cgroups, linux
 from kernel_koans.child import in_child
 from kernel_koans.exercise import exercise

@@ -6,6 +6,7 @@ from itertools import pairwise
 from pathlib import Path
 
 import pytest
+
 from kernel_koans import cgroups, linux
 from kernel_koans.child import in_child
 from kernel_koans.exercise import exercise

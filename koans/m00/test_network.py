@@ -5,11 +5,12 @@ import os
 import random
 import socket
 
+from pyroute2 import DiagSocket, IPRoute
+
 from kernel_koans import linux
 from kernel_koans.child import in_child
 from kernel_koans.exercise import exercise
 from kernel_koans.koan import koan
-from pyroute2 import DiagSocket, IPRoute
 
 network = exercise("m00/network")
 

@@ -9,6 +9,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+
 from kernel_koans.exercise import exercise
 from kernel_koans.koan import koan
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
 from kernel_koans.exercise import exercise
 from kernel_koans.koan import koan
 

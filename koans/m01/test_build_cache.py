@@ -10,6 +10,7 @@ import uuid
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
 from kernel_koans.exercise import exercise
 from kernel_koans.koan import koan
 

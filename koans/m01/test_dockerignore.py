@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
 from kernel_koans.exercise import exercise
 from kernel_koans.koan import koan
 

@@ -7,6 +7,7 @@ import json
 import tarfile
 
 import pytest
+
 from kernel_koans.exercise import exercise
 from kernel_koans.koan import koan
 

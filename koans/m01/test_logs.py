@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from docker.types import LogConfig
+
 from kernel_koans.exercise import exercise
 from kernel_koans.koan import koan
 

@@ -10,6 +10,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+
 from kernel_koans.exercise import exercise
 from kernel_koans.koan import koan
 

@@ -13,6 +13,7 @@ import traceback
 
 import psutil
 import pytest
+
 from kernel_koans import linux
 from kernel_koans.child import describe_status, in_child
 from kernel_koans.exercise import exercise

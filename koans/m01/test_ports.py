@@ -6,6 +6,7 @@ import urllib.request
 import uuid
 
 import psutil
+
 from kernel_koans.exercise import exercise
 from kernel_koans.koan import koan
 

@@ -12,6 +12,7 @@ from pathlib import Path
 import psutil
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
 from kernel_koans.exercise import exercise
 from kernel_koans.koan import koan
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from kernel_koans import linux
 from kernel_koans.child import in_child
 

@@ -1,9 +1,10 @@
 """By hand first: namespaces, veth pairs and a bridge are all a Docker network is."""
 from __future__ import annotations
 
+from pyroute2 import IPRoute, NetNS
+
 from kernel_koans.exercise import exercise
 from kernel_koans.koan import koan
-from pyroute2 import IPRoute, NetNS
 
 bridge = exercise("m02/bridge")
 

@@ -7,6 +7,7 @@ import struct
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
 from kernel_koans.exercise import exercise
 from kernel_koans.koan import koan
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 import re
 
 import pytest
+from pyroute2 import IPRoute
+
 from kernel_koans import names
 from kernel_koans.exercise import exercise
 from kernel_koans.koan import koan
-from pyroute2 import IPRoute
 
 engine = exercise("m02/engine_net")
 

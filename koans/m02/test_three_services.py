@@ -7,6 +7,7 @@ import shutil
 import time
 
 import pytest
+
 from kernel_koans import names
 from kernel_koans.exercise import exercise
 from kernel_koans.koan import koan

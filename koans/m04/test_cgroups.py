@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
 from kernel_koans import cgroups as layout_of
 from kernel_koans.exercise import exercise
 from kernel_koans.fixtures.cgroup import KoanCgroup

@@ -9,12 +9,13 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from pyroute2 import IPRoute, netns
+
 from kernel_koans import linux, names
 from kernel_koans.child import held, in_child
 from kernel_koans.exercise import exercise
 from kernel_koans.fixtures.network import NetFactory
 from kernel_koans.koan import koan
-from pyroute2 import IPRoute, netns
 
 join_ns = exercise("m04/join_ns")
 

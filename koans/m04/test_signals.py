@@ -17,6 +17,7 @@ from pathlib import Path
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
 from kernel_koans.child import ChildFailure, describe_status, in_child
 from kernel_koans.exercise import exercise
 from kernel_koans.koan import koan

@@ -22,6 +22,7 @@ from pathlib import Path
 import psutil
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
 from kernel_koans import cgroups, linux, names
 from kernel_koans.child import in_child
 from kernel_koans.exercise import Exercise, exercise

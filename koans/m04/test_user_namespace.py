@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
 from kernel_koans import linux
 from kernel_koans.child import held, in_child
 from kernel_koans.exercise import exercise

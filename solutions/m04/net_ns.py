@@ -1,8 +1,9 @@
 """Network namespaces (reference)."""
 from __future__ import annotations
 
-from kernel_koans import linux
 from pyroute2 import IPRoute, NetNS
+
+from kernel_koans import linux
 
 
 def enter_new_netns() -> None:

@@ -4,8 +4,9 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 
-from kernel_koans import audit, cgroups, devcheck, host, journey, lookup, paths, progress, runlock, twins
+from kernel_koans import audit, cgroups, devcheck, host, journey, lookup, paths, progress, runlock, twins, vm
 from kernel_koans.koan import reference_label
 
 HINTS_SEEN = "hints.json"
@@ -140,7 +141,23 @@ def _clean(args: argparse.Namespace) -> int:
 
 
 def cmd_dev_check(args: argparse.Namespace) -> int:
-    return devcheck.main(args.allow_skips, args.pytest_args, tuple(args.allow_missing))
+    if args.vm:
+        inner = [str(Path(sys.executable).parent / "koans"), "dev", "check"]
+        inner += ["--allow-skips"] * args.allow_skips
+        inner += [f"--allow-missing={need}" for need in args.allow_missing]
+        inner += [f"--needing={args.needing}"] * bool(args.needing)
+        return vm.run([*inner, "--", *args.pytest_args])
+    extra = list(args.pytest_args)
+    if args.needing:
+        extra += ["--koans-needing", args.needing]
+    return devcheck.main(args.allow_skips, extra, tuple(args.allow_missing))
+
+
+def cmd_vm(args: argparse.Namespace) -> int:
+    """Run pytest with the learner's arguments inside a disposable VM of this machine."""
+    pytest_args = args.pytest_args or ["koans"]
+    return vm.run([str(Path(sys.executable).parent / "pytest"), *pytest_args],
+                  memory=args.memory, cpus=args.cpus, kvm=False if args.no_kvm else None)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -172,13 +189,30 @@ def parser() -> argparse.ArgumentParser:
     chk.add_argument("--allow-skips", action="store_true", help="any host gap skips instead of failing")
     chk.add_argument("--allow-missing", action="append", default=[], metavar="NEED",
                      help="a skip for this missing host piece is fine (e.g. cgroup2 on a hybrid host)")
+    chk.add_argument("--needing", metavar="TOPIC",
+                     help="only koans that work with TOPIC (cgroup: the cgroup v2 lane's selection)")
+    chk.add_argument("--vm", action="store_true",
+                     help="run the check inside a disposable VM of this machine (see koans vm)")
     chk.add_argument("pytest_args", nargs="*", help="extra pytest arguments (after --)")
     chk.set_defaults(fn=cmd_dev_check)
+    v = sub.add_parser("vm", help="run koans inside a disposable VM (cgroup v2, host untouched)",
+                       description="Boot a kernel of this machine in a throwaway VM (virtme-ng + qemu) "
+                                   "and run pytest inside, on this checkout: `koans vm koans/m04 -x`. "
+                                   "Progress and the report land in the checkout as usual.")
+    v.add_argument("--memory", default="3G", help="guest memory (default 3G)")
+    v.add_argument("--cpus", type=int, default=None, help="guest CPUs (default: the host's, at most 4)")
+    v.add_argument("--no-kvm", action="store_true", help="software emulation even where KVM works")
+    v.add_argument("pytest_args", nargs=argparse.REMAINDER, help="pytest arguments (default: koans)")
+    v.set_defaults(fn=cmd_vm)
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+    args, unknown = parser().parse_known_args(argv)
+    if unknown and args.fn is cmd_vm:  # `koans vm -x koans/m04`: pytest's options are pytest's
+        args.pytest_args = [*unknown, *args.pytest_args]
+    elif unknown:
+        parser().error(f"unrecognized arguments: {' '.join(unknown)}")
     try:
         return int(args.fn(args))
     except lookup.NotFound as err:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import stat
 import struct
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -101,7 +102,7 @@ def probe() -> Host:
         seccomp=_seccomp(),
         netns=Path("/proc/self/ns/net").exists() and root,
         busybox=find_static_busybox(),
-        loop=Path("/dev/loop-control").exists() or _module_present("loop"),
+        loop=_loop_driver_loaded(),
         dpkg=Path(DPKG_STATUS).is_file() and shutil.which("dpkg-query") is not None,
     )
 
@@ -117,6 +118,15 @@ def _docker_version() -> str | None:
             client.close()
     except Exception:
         return None
+
+
+def _loop_driver_loaded() -> bool:
+    """losetup --find asks /dev/loop-control for a free device; without it (driver not
+    loaded, only present as a module) every attach fails, so a module on disk is not enough."""
+    try:
+        return stat.S_ISCHR(os.stat("/dev/loop-control").st_mode)
+    except OSError:
+        return False
 
 
 def _userns() -> bool:

@@ -56,3 +56,10 @@ def koan_info(item: pytest.Item) -> KoanInfo | None:
 def reference_label(man: str) -> str:
     """'Man page' for man(1) references, 'Docs' for web pages (Docker's reference)."""
     return "Docs" if man.strip().startswith(("http://", "https://")) else "Man page"
+
+
+def touches(info: KoanInfo, fixturenames: Sequence[str], topic: str) -> bool:
+    """Whether a koan works with `topic` ("cgroup"): it declares a need of that family
+    ("cgroup2", "cgroup:memory") or uses the fixture of that name. Selects the cgroup
+    v2 lane's koans (`--koans-needing cgroup`) from data the koans already carry."""
+    return any(need == topic or need.startswith(topic) for need in info.needs) or topic in fixturenames

@@ -58,6 +58,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="run the koans against the reference twins under solutions/")
     group.addoption("--no-audit", action="store_true", default=False,
                     help="skip the leak audit of kk- kernel objects (faster, not for CI)")
+    group.addoption("--koans-needing", metavar="TOPIC", default=None,
+                    help="run only koans that work with TOPIC (e.g. cgroup: a cgroup need or fixture)")
 
 
 @pytest.hookimpl(trylast=True)
@@ -125,6 +127,23 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
             exercises=_exercises(item))
     if entries:
         progress.save_catalog(entries)
+    _select_by_topic(config, items)  # after the catalog: a narrower run keeps the whole journey
+
+
+def _select_by_topic(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """--koans-needing TOPIC: deselect the koans that do not work with TOPIC."""
+    topic = config.getoption("koans_needing")
+    if not topic:
+        return
+    keep: list[pytest.Item] = []
+    drop: list[pytest.Item] = []
+    for item in items:
+        info = koan.koan_info(item)
+        wanted = info is not None and koan.touches(info, getattr(item, "fixturenames", ()), topic)
+        (keep if wanted else drop).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
 
 
 def _line(item: pytest.Item) -> int:

@@ -27,6 +27,7 @@ cg_ex = exercise("m04/cgroups")
 WORKER = r'''
 import mmap, os, sys, time
 mode = sys.argv[1]
+print("ready", flush=True)               # started: the interpreter's own start-up is done
 sys.stdin.readline()                     # wait: the koan moves us into the cgroup first
 if mode == "mem":                        # touch 4 MiB at a time, up to 512 MiB
     chunks = [bytearray(b"\1") * (4 << 20) for _ in range(128)]
@@ -63,9 +64,14 @@ elif mode == "write":                    # O_DIRECT writes: no page cache betwee
 
 
 def start_worker(spawn, cg: KoanCgroup, *args: str) -> subprocess.Popen[str]:
-    """A worker that waits on stdin; the koan itself moves it into `cg`, then lets it go."""
+    """A worker that waits on stdin; the koan itself moves it into `cg`, then lets it go.
+
+    It joins only once Python has started (it says "ready"): an interpreter starting up
+    under a 10 % CPU quota on a slow machine would take seconds before the koan's work."""
     proc = spawn([sys.executable, "-c", WORKER, *args], stdin=subprocess.PIPE,
                  stdout=subprocess.PIPE, text=True)
+    assert proc.stdout is not None
+    assert proc.stdout.readline().strip() == "ready", "the worker did not start"
     for directory in set(cg.dirs.values()):
         (directory / "cgroup.procs").write_text(str(proc.pid))
     assert proc.stdin is not None

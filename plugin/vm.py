@@ -1,0 +1,184 @@
+"""`koans vm`: run koans inside a disposable VM that boots a kernel of this machine.
+
+virtme-ng (`vng`) boots a kernel image from /boot under qemu with the host's own
+root filesystem shared read-only and the checkout shared read-write, and runs
+one command as root inside. Its kernel objects (namespaces, cgroups, links,
+mounts) live and die with the VM, and the kernel brings its own cgroup mode:
+Debian's and Ubuntu's kernels boot cgroup v2 (unified) there, whatever the host
+runs. So a learner can practise without touching the host's kernel objects, and
+the maintainers' cgroup v2 lane runs on a hybrid CI machine.
+
+Host side: `run()` finds vng, qemu and a kernel, decides KVM or software
+emulation, and boots. Guest side: `python -m kernel_koans.vm --inside -- CMD…`
+says where it runs, loads the loop driver, then runs CMD.
+"""
+from __future__ import annotations
+
+import os
+import platform
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from kernel_koans import cgroups, linux, paths
+
+KVM_TRIAL_SECONDS = 60
+"""A KVM guest that cannot run either fails at once or hangs at boot: bound the trial."""
+
+BOOTED = "kernel-koans-vm-booted"
+
+
+@dataclass(frozen=True)
+class Missing:
+    """Something `koans vm` needs and this machine lacks, and how to get it."""
+
+    what: str
+    fix: str
+
+
+@dataclass(frozen=True)
+class Machine:
+    """What a boot needs: the vng launcher, qemu, and a kernel image with its modules."""
+
+    vng: str
+    kernel: Path
+    kvm: bool
+
+
+def _venv_bin() -> Path:
+    return Path(sys.executable).parent
+
+
+def find_vng() -> str | None:
+    beside = _venv_bin() / "vng"
+    if beside.exists():
+        return str(beside)
+    return shutil.which("vng")
+
+
+def qemu_binary() -> str:
+    return f"qemu-system-{platform.machine()}"
+
+
+def _release(image: Path) -> str:
+    return image.name.removeprefix("vmlinuz-")
+
+
+def _version_key(release: str) -> list[int]:
+    return [int(n) for n in re.findall(r"\d+", release)]
+
+
+def find_kernel(boot: Path = Path("/boot"), modules: Path = Path("/lib/modules")) -> Path | None:
+    """The kernel image to boot: the running one if /boot has it, else the newest one
+    whose modules are installed (the guest loads 9p, virtio and loop from them)."""
+    images = [p for p in boot.glob("vmlinuz-*") if (modules / _release(p)).is_dir()]
+    running = boot / f"vmlinuz-{os.uname().release}"
+    if running in images:
+        return running
+    return max(images, key=lambda p: _version_key(_release(p)), default=None)
+
+
+def _distro_kernel_package() -> str:
+    try:
+        ident = Path("/etc/os-release").read_text()
+    except OSError:
+        ident = ""
+    return "linux-image-generic" if "ID=ubuntu" in ident else "linux-image-amd64"
+
+
+def missing() -> list[Missing]:
+    """What is lacking to boot a VM here, each with the command that provides it."""
+    gaps = []
+    if os.geteuid() != 0:
+        gaps.append(Missing("root", "run it as root: sudo .venv/bin/koans vm …"))
+    if find_vng() is None:
+        gaps.append(Missing("virtme-ng (vng)", "sudo bin/setup --vm  (or: sudo .venv/bin/pip install virtme-ng)"))
+    if shutil.which(qemu_binary()) is None:
+        gaps.append(Missing(qemu_binary(), "sudo apt-get install -y qemu-system-x86"))
+    if find_kernel() is None:
+        gaps.append(Missing("a kernel image in /boot with its modules",
+                            f"sudo apt-get install -y {_distro_kernel_package()}"))
+    return gaps
+
+
+def _vng_env() -> dict[str, str]:
+    """vng runs its helpers (virtme-run) from PATH: put the venv's bin first."""
+    return dict(os.environ, PATH=f"{_venv_bin()}{os.pathsep}{os.environ.get('PATH', '')}")
+
+
+def _argv(machine: Machine, checkout: Path, inner: str, memory: str, cpus: int) -> list[str]:
+    argv = [machine.vng, "--run", str(machine.kernel), "--memory", memory, "--cpus", str(cpus),
+            "--rwdir", str(checkout), "--cwd", str(checkout)]
+    if not machine.kvm:
+        argv.append("--disable-kvm")
+    return [*argv, "--", inner]
+
+
+def kvm_usable(vng: str, kernel: Path) -> bool:
+    """Whether a KVM guest boots here: /dev/kvm may exist and still not run one
+    (nested virtualisation that fails or hangs), so boot a guest that only says so."""
+    if not os.access("/dev/kvm", os.R_OK | os.W_OK):
+        return False
+    trial = Machine(vng, kernel, kvm=True)
+    try:
+        done = subprocess.run(_argv(trial, Path("/"), f"echo {BOOTED}", "512M", 1),
+                              env=_vng_env(), capture_output=True, text=True,
+                              timeout=KVM_TRIAL_SECONDS, stdin=subprocess.DEVNULL)
+    except subprocess.TimeoutExpired:
+        return False
+    return done.returncode == 0 and BOOTED in done.stdout
+
+
+def prepare(kvm: bool | None = None) -> Machine:
+    """The machine to boot, or RuntimeError naming each missing piece and its fix."""
+    gaps = missing()
+    if gaps:
+        lines = "\n".join(f"  - {g.what}: {g.fix}" for g in gaps)
+        raise RuntimeError(f"koans vm needs:\n{lines}")
+    vng, kernel = find_vng(), find_kernel()
+    assert vng is not None and kernel is not None
+    if kvm is None:
+        kvm = kvm_usable(vng, kernel)
+    return Machine(vng, kernel, kvm)
+
+
+def run(command: list[str], *, memory: str = "3G", cpus: int | None = None,
+        kvm: bool | None = None) -> int:
+    """Boot a VM, run `command` (argv, run in the checkout) inside as root; its exit status."""
+    machine = prepare(kvm)
+    cpus = cpus or min(os.cpu_count() or 1, 4)
+    checkout = paths.repo_root()
+    how = "KVM" if machine.kvm else "software emulation (no usable KVM here: slow, boot ≈ 30 s)"
+    print(f"koans vm: booting {machine.kernel.name} under {qemu_binary()} with {how}; "
+          f"{cpus} CPUs, {memory} memory; {checkout} shared read-write. "
+          "The VM has no Docker engine: koans that need one are skipped inside.", flush=True)
+    inner = shlex.join([sys.executable, "-m", "kernel_koans.vm", "--inside", "--", *command])
+    started = time.monotonic()
+    code = subprocess.run(_argv(machine, checkout, inner, memory, cpus), env=_vng_env(),
+                          stdin=subprocess.DEVNULL, check=False).returncode
+    print(f"koans vm: the VM ran for {time.monotonic() - started:.0f} s and the command exited {code}",
+          flush=True)
+    return code
+
+
+def _inside(command: list[str]) -> int:
+    """In the guest: say which kernel and cgroup mode this is, give it a /tmp of its own
+    (virtme-ng layers the guest's /tmp over the host's, where a host run's kk- directories
+    would show up in the guest's leak audit), load the loop driver, run the command."""
+    layout = cgroups.read_layout()
+    print(f"koans vm: inside the VM: kernel {os.uname().release}; {layout.describe()}", flush=True)
+    linux.mount("tmpfs", "/tmp", "tmpfs", 0, "mode=1777")
+    subprocess.run(["modprobe", "loop"], capture_output=True, check=False)
+    return subprocess.run(command, check=False).returncode
+
+
+if __name__ == "__main__":
+    args = sys.argv[1:]
+    if args[:2] != ["--inside", "--"]:
+        sys.exit("usage: python -m kernel_koans.vm --inside -- COMMAND…  (in the guest; see koans vm)")
+    sys.exit(_inside(args[2:]))

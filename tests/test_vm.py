@@ -1,0 +1,99 @@
+"""`koans vm` and the cgroup v2 lane: choosing a kernel, naming what is missing, selecting koans.
+
+Booting a VM takes half a minute under software emulation; bin/test-all's lane
+boots one for real. These tests cover the decisions around the boot.
+"""
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from kernel_koans import vm
+
+
+def _kernel(boot: Path, modules: Path, release: str, with_modules: bool = True) -> Path:
+    image = boot / f"vmlinuz-{release}"
+    image.parent.mkdir(parents=True, exist_ok=True)
+    image.write_bytes(b"")
+    if with_modules:
+        (modules / release).mkdir(parents=True)
+    return image
+
+
+def test_the_newest_kernel_with_modules_is_chosen(tmp_path: Path) -> None:
+    boot, modules = tmp_path / "boot", tmp_path / "modules"
+    _kernel(boot, modules, "6.1.0-9-amd64")
+    newest = _kernel(boot, modules, "6.1.0-57-amd64")  # 57 > 9: numbers, not text, compare
+    _kernel(boot, modules, "6.12.0-1-amd64", with_modules=False)  # no modules: cannot boot usefully
+    assert vm.find_kernel(boot, modules) == newest
+
+
+def test_the_running_kernel_wins_when_boot_has_it(tmp_path: Path) -> None:
+    boot, modules = tmp_path / "boot", tmp_path / "modules"
+    _kernel(boot, modules, "99.0.0-newest")
+    running = _kernel(boot, modules, os.uname().release)
+    assert vm.find_kernel(boot, modules) == running
+
+
+def test_no_kernel_image_means_none(tmp_path: Path) -> None:
+    assert vm.find_kernel(tmp_path / "boot", tmp_path / "modules") is None
+
+
+def test_each_missing_piece_comes_with_its_fix(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(vm, "find_vng", lambda: None)
+    monkeypatch.setattr(vm, "find_kernel", lambda: None)
+    monkeypatch.setattr(vm.shutil, "which", lambda name: None)
+    gaps = {g.what: g.fix for g in vm.missing()}
+    assert "bin/setup --vm" in gaps["virtme-ng (vng)"]
+    assert "qemu-system-x86" in gaps[vm.qemu_binary()]
+    assert "apt-get install" in gaps["a kernel image in /boot with its modules"]
+    with pytest.raises(RuntimeError, match="koans vm needs"):
+        vm.prepare(kvm=False)
+
+
+def test_software_emulation_is_asked_for_when_kvm_is_unusable(tmp_path: Path) -> None:
+    machine = vm.Machine("vng", tmp_path / "vmlinuz-x", kvm=False)
+    argv = vm._argv(machine, tmp_path, "true", "1G", 2)
+    assert "--disable-kvm" in argv and argv[-2:] == ["--", "true"]
+    assert ["--rwdir", str(tmp_path)] == argv[argv.index("--rwdir"):argv.index("--rwdir") + 2]
+    assert "--disable-kvm" not in vm._argv(vm.Machine("vng", tmp_path, kvm=True), tmp_path, "true", "1G", 2)
+
+
+CGROUP_KOANS = '''
+from kernel_koans.koan import koan
+
+
+@koan(man="cgroups(7)", hints=["h"], needs=["cgroup:memory"])
+def test_declares_a_controller():
+    pass
+
+
+@koan(man="cgroups(7)", hints=["h"], needs=["cgroup2"])
+def test_declares_v2():
+    pass
+
+
+@koan(man="cgroups(7)", hints=["h"])
+def test_uses_the_fixture(cgroup):
+    pass
+
+
+@koan(man="ip(8)", hints=["h"], needs=["netns"])
+def test_has_nothing_to_do_with_cgroups():
+    pass
+'''
+
+
+def test_koans_needing_cgroup_selects_by_need_or_fixture(kk) -> None:
+    kk.manifest(m00=["test_cg.py"])
+    kk.write("koans/m00/test_cg.py", CGROUP_KOANS)
+    kk.host(root=False)  # nothing runs as root here: collection is what counts
+    result = kk.run("--collect-only", "-q", "--koans-needing", "cgroup", "koans")
+    result.stdout.fnmatch_lines(["*test_declares_a_controller*", "*test_declares_v2*",
+                                 "*test_uses_the_fixture*", "*3/4 tests collected (1 deselected)*"])
+    assert "test_has_nothing_to_do_with_cgroups" not in result.stdout.str()
+    catalog = json.loads((kk.state / "catalog.json").read_text())
+    assert len(catalog) == 4, "a narrower run must keep the whole journey in the catalog"

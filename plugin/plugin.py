@@ -23,6 +23,7 @@ from kernel_koans import (
     ownership,
     paths,
     progress,
+    quietrun,
     report,
     runlock,
 )
@@ -73,6 +74,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[OUTCOMES_KEY] = {}
     config.stash[DURATIONS_KEY] = {}
     config.stash[KOAN_LEAKS_KEY] = {}
+    quietrun.register(config)
     _add_metadata(config)
 
 
@@ -256,6 +258,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         "durations": config.stash[DURATIONS_KEY],
         "session_leaks": leaks,
         "koan_leaks": config.stash[KOAN_LEAKS_KEY],
+        "failures": quietrun.failure_texts(config),
     })
 
 

@@ -281,7 +281,8 @@ def pytest_html_report_title(report: Any) -> None:
 def pytest_html_results_summary(prefix: list[str], summary: list[str], postfix: list[str],
                                 session: pytest.Session) -> None:
     prefix.append(report.milestone_section(_state_for_report(session.config),
-                                           solutions=exercise.using_solutions()))
+                                           solutions=exercise.using_solutions(),
+                                           kk_host=session.config.stash[HOST_KEY]))
 
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:

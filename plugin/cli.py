@@ -140,6 +140,12 @@ def _clean(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_watch(args: argparse.Namespace) -> int:
+    from kernel_koans import watch
+
+    return watch.main(args.koan)
+
+
 def cmd_dev_check(args: argparse.Namespace) -> int:
     if args.vm:
         inner = [str(Path(sys.executable).parent / "koans"), "dev", "check"]
@@ -180,6 +186,9 @@ def parser() -> argparse.ArgumentParser:
     d = sub.add_parser("doctor", help="what this host offers and what each gap blocks")
     d.add_argument("--limit", type=int, default=5, help="koans listed per gap")
     d.set_defaults(fn=cmd_doctor)
+    w = sub.add_parser("watch", help="re-run the current koan on every save (h hint, n next, l list, q quit)")
+    w.add_argument("koan", nargs="?", help="start with this koan instead of the next one")
+    w.set_defaults(fn=cmd_watch)
     cl = sub.add_parser("clean", help="remove kk- objects a killed run left behind")
     cl.add_argument("--dry-run", action="store_true")
     cl.set_defaults(fn=cmd_clean)

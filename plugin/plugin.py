@@ -23,6 +23,7 @@ from kernel_koans import (
     ownership,
     paths,
     progress,
+    quietrun,
     report,
     runlock,
 )
@@ -75,6 +76,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[OUTCOMES_KEY] = {}
     config.stash[DURATIONS_KEY] = {}
     config.stash[KOAN_LEAKS_KEY] = {}
+    quietrun.register(config)
     _add_metadata(config)
 
 
@@ -275,6 +277,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         "durations": config.stash[DURATIONS_KEY],
         "session_leaks": leaks,
         "koan_leaks": config.stash[KOAN_LEAKS_KEY],
+        "failures": quietrun.failure_texts(config),
     })
 
 
@@ -297,7 +300,8 @@ def pytest_html_report_title(report: Any) -> None:
 def pytest_html_results_summary(prefix: list[str], summary: list[str], postfix: list[str],
                                 session: pytest.Session) -> None:
     prefix.append(report.milestone_section(_state_for_report(session.config),
-                                           solutions=exercise.using_solutions()))
+                                           solutions=exercise.using_solutions(),
+                                           kk_host=session.config.stash[HOST_KEY]))
 
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:

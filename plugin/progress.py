@@ -14,6 +14,7 @@ from kernel_koans import paths
 PROGRESS = "progress.json"
 CATALOG = "catalog.json"
 LAST_RUN = "last-run.json"
+HINTS_SEEN = "hints.json"
 
 
 @dataclass
@@ -105,6 +106,21 @@ def load_last_run(root: Path | None = None) -> dict[str, Any]:
 def load_last_run_at(state: Path) -> dict[str, Any]:
     """last-run.json of a state folder set with KERNEL_KOANS_STATE."""
     return _read(state / LAST_RUN)
+
+
+def load_hints_seen(root: Path | None = None) -> dict[str, int]:
+    """nodeid -> how many hint tiers `koans hint` has revealed (hints.json)."""
+    out: dict[str, int] = {}
+    for nodeid, shown in _read(paths.state_dir(root) / HINTS_SEEN).items():
+        try:
+            out[nodeid] = int(shown)
+        except (TypeError, ValueError):
+            continue
+    return out
+
+
+def save_hints_seen(seen: dict[str, int], root: Path | None = None) -> None:
+    _write(paths.state_dir(root) / HINTS_SEEN, dict(seen))
 
 
 def ordered(catalog: dict[str, KoanEntry]) -> list[KoanEntry]:

@@ -1,42 +1,13 @@
 """The HTML report's extra parts (pytest-html hooks): title, host probe in the
-header, and the milestone progress section. Everything inserted is escaped."""
+header, and the journey page (kernel_koans.journeypage). Everything inserted is escaped."""
 from __future__ import annotations
 
-import html
 from pathlib import Path
 
-from kernel_koans import manifest, progress
-from kernel_koans.koan import reference_label
+from kernel_koans import host, journeypage, progress
 
 
 def milestone_section(state: dict[str, progress.Status], root: Path | None = None,
-                      solutions: bool = False) -> str:
+                      solutions: bool = False, kk_host: host.Host | None = None) -> str:
     """The section's HTML for `state` (the journey, or this run alone under --solutions)."""
-    catalog = progress.load_catalog(root)
-    titles = {m.key: m.title for m in manifest.load(root)}
-    rows = []
-    for t in progress.tally(catalog, state, titles):
-        if not t.total:
-            continue
-        reasons = "<br>".join(html.escape(r) for r in t.skip_reasons[:5])
-        rows.append(
-            f"<tr class='kk-milestone'><td>{html.escape(t.key)}</td><td>{html.escape(t.title)}</td>"
-            f"<td><progress max='{t.total}' value='{t.passed}'></progress></td>"
-            f"<td class='kk-passed'>{t.passed}</td><td class='kk-failed'>{t.failed}</td>"
-            f"<td class='kk-skipped'>{t.skipped}</td><td>{t.not_run}</td><td>{reasons}</td></tr>"
-        )
-    entry = progress.next_koan(catalog, state)
-    if entry is None:
-        nxt = "<p id='kk-next'>Every koan passes.</p>"
-    else:
-        hints = "".join(f"<li>{html.escape(h)}</li>" for h in entry.hints)
-        nxt = (f"<div id='kk-next'><h3>Next koan</h3><p><code>{html.escape(entry.nodeid)}</code></p>"
-               f"<p>{html.escape(entry.lesson)}</p><p>{reference_label(entry.man)}: {html.escape(entry.man)}</p>"
-               f"<ol class='kk-hints'>{hints}</ol></div>")
-    mode = "<p><strong>Run against the reference solutions.</strong></p>" if solutions else ""
-    return (
-        "<section id='kk-milestones'><h2>Milestone progress</h2>" + mode
-        + "<table><thead><tr><th>Milestone</th><th>Title</th><th>Progress</th><th>Passed</th>"
-        "<th>Failed</th><th>Skipped</th><th>Not run</th><th>Why skipped</th></tr></thead><tbody>"
-        + "".join(rows) + "</tbody></table>" + nxt + "</section>"
-    )
+    return journeypage.section(state, root, solutions=solutions, kk_host=kk_host)

@@ -1,4 +1,4 @@
-"""The HTML report renders offline in a real browser: milestone section and results table."""
+"""The HTML report renders offline in a real browser: the journey page and the results table."""
 from __future__ import annotations
 
 import os
@@ -65,3 +65,34 @@ def test_report_renders_milestones_and_results(pytester: pytest.Pytester,
     assert "results-table-row" in dom, "pytest-html's script did not build the results table"
     assert "<script>document.title" not in dom, "learner text reached the page unescaped"
     assert "<title>pwned</title>" not in dom
+
+
+def _screenshot(html_file: Path, profile: Path, png: Path) -> None:
+    out = subprocess.run([_chromium(), *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "--hide-scrollbars",
+                          "--window-size=1280,2200", f"--screenshot={png}", html_file.as_uri()],
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0 and png.is_file(), out.stderr[-2000:]
+
+
+def test_journey_page_in_the_browser(kk, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """A run where one koan passes (its twin copied over the stub) and one fails: the
+    rendered page has the map, the unlocked diff, only the first hint tier of the next
+    koan and a chart with one point. The screenshot is kept for a human to look at."""
+    kk.manifest(m00=["test_add.py"], m01=["test_add.py"])
+    kk.adder("m00")
+    kk.adder("m01")
+    shutil.copy(kk.root / "solutions/m00/x.py", kk.root / "koans/m00/x.py")
+    report = kk.root / "report.html"
+    kk.run("--no-audit", f"--html={report}", "--self-contained-html", "koans").assert_outcomes(passed=1, failed=1)
+    profile = kk.root / "profile"
+    dom = _rendered_dom(report, profile)
+    png = tmp_path_factory.mktemp("screenshots") / "journey.png"
+    _screenshot(report, profile, png)
+    assert png.stat().st_size > 10_000, "the screenshot is (nearly) empty"
+    assert 'id="kk-map"' in dom and 'data-milestone="m00"' in dom and 'data-milestone="m01"' in dom
+    assert 'class="kk-diff kk-code"' in dom and 'data-function="add"' in dom, "no unlocked diff"
+    assert dom.count('class="kk-diff kk-code"') == 1, "only the passed koan's solution is unlocked"
+    assert "A nudge: plus." in dom and "The mechanism: return a + b." not in dom, "hidden tiers leaked"
+    assert 'id="kk-chart-svg"' in dom and dom.count('class="kk-point"') == 1
+    assert "results-table-row" in dom, "pytest-html's results table is still there"
+    print(f"screenshot: {png}")

@@ -42,5 +42,5 @@ def test_twin_of_a_project_file(kk) -> None:
         def test_answer():
             assert sim.answer() == 42
     ''')
-    kk.run("koans").stdout.fnmatch_lines(["*Not written yet: projects/sim/sim.py:*"])
+    kk.run("koans").stdout.fnmatch_lines(["*Not written yet: `sim.answer` (projects/sim/sim.py:*"])
     kk.run("--solutions", "koans").assert_outcomes(passed=1)

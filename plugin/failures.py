@@ -74,15 +74,17 @@ def kind(excinfo: Any) -> str:
 
 
 def _not_written(tb: Any, child_text: str, message: str) -> str:
-    """'`pid_ns.pid_seen_by_child` is not written yet (koans/m04/pid_ns.py:12): <what is missing>'.
-    Stub messages say what is missing, never how (docs/AUTHORING.md)."""
+    """'Not written yet: `pid_ns.mount_proc` (koans/m04/pid_ns.py:41) should make /proc ...'.
+    A stub's message says what is missing, never how (docs/AUTHORING.md): the how is the hints."""
     frame = _learner_frame(tb, child_text)
-    if frame is None:
-        head = "Not written yet: your exercise is still a stub"
-    else:
+    head = "Not written yet: your exercise is still a stub"
+    if frame is not None:
         path, line, func = frame
-        head = f"Not written yet: `{Path(path).stem}.{func}` ({path}:{line}) is still a stub"
-    return f"{head}: {message}." if message else f"{head}."
+        head = f"Not written yet: `{Path(path).stem}.{func}` ({path}:{line})"
+    message = message.strip().rstrip(".")
+    if not message:
+        return head + "."
+    return f"{head} {message}." if message.startswith("should ") else f"{head}: {message}."
 
 
 def _too_slow(seconds: float | None, what: str) -> str:

@@ -5,7 +5,7 @@ import pytest
 
 LEARNER = '''
 def stub():
-    raise NotImplementedError("the inode number of this process's PID namespace")
+    raise NotImplementedError("should return the inode number of this process's PID namespace")
 
 
 def crashes():
@@ -86,8 +86,8 @@ def test_friendly_messages(failing) -> None:
 
     stub = _longrepr(result, "test_a_stub")
     line = _line_of(LEARNER, "raise NotImplementedError")
-    assert stub.startswith(f"Not written yet: `learner.stub` (koans/m00/learner.py:{line}) is still a stub: "
-                           "the inode number of this process's PID namespace.")
+    assert stub.startswith(f"Not written yet: `learner.stub` (koans/m00/learner.py:{line}) "
+                           "should return the inode number of this process's PID namespace.")
     assert "Lesson:   Stubs say what to write." in stub
     assert "Hint:     Nudge one." in stub and "Mechanism two." not in stub
     assert "koans hint test_a_stub" in stub
@@ -121,7 +121,7 @@ def test_tb_long_keeps_pytests_traceback(failing) -> None:
     result.assert_outcomes(failed=2)
     text = result.stdout.str()
     assert "Not written yet" not in text and "Your code raised" not in text
-    assert 'raise NotImplementedError("the inode number of this process\'s PID namespace")' in text
+    assert 'raise NotImplementedError("should return the inode number of this process\'s PID namespace")' in text
     assert 'return values["missing"]' in text
     assert "E       KeyError: 'missing'" in text
 

@@ -29,7 +29,7 @@ def test_plain_run_after_a_solutions_run_uses_your_code_again(kk) -> None:
 def test_twin_of_a_project_file(kk) -> None:
     """A project's module has its twin under solutions/projects/."""
     kk.manifest(m00=["test_proj.py"])
-    kk.write("projects/sim/sim.py", "def answer():\n    raise NotImplementedError('42')\n")
+    kk.write("projects/sim/sim.py", "def answer():\n    raise NotImplementedError('should return the answer')\n")
     kk.write("solutions/projects/sim/sim.py", "def answer():\n    return 42\n")
     kk.write("koans/m00/test_proj.py", '''
         from kernel_koans.exercise import exercise

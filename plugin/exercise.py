@@ -66,10 +66,10 @@ def parse_swaps(specs: list[str]) -> dict[str, Path]:
 
 _sides: Sides | None = None
 """The sides of the pytest run in progress. Koan files create their exercise() handles at
-import, before any run exists, so the run sets this once (`use`) and the handles read it."""
+import, before any run exists, so the run sets this once (`use_sides`) and the handles read it."""
 
 
-def use(sides: Sides | None) -> Sides | None:
+def use_sides(sides: Sides | None) -> Sides | None:
     """Make `sides` the run's; return the previous ones (to restore at the end of the run)."""
     global _sides
     previous, _sides = _sides, sides

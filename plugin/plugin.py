@@ -14,12 +14,10 @@ import pytest
 
 from kernel_koans import (
     audit,
-    exercise,
     failures,
     hookspecs,
     host,
     journey,
-    koan,
     manifest,
     ownership,
     paths,
@@ -27,7 +25,8 @@ from kernel_koans import (
     report,
     runlock,
 )
-from kernel_koans.exercise import Exercise
+from kernel_koans.exercise import Exercise, use_sides
+from kernel_koans.koan import koan_info
 from kernel_koans.runstate import RunState
 
 pytest_plugins = [
@@ -69,7 +68,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "koan(man, hints, needs): a kernel-koans koan (set by kernel_koans.koan)")
     runlock.acquire()
     run = RunState.from_config(config, config.hook.pytest_koans_probe_host(config=config))
-    run.previous_sides = exercise.use(run.sides)
+    run.previous_sides = use_sides(run.sides)
     config.stash[RUN] = run
     _add_metadata(config, run)
 
@@ -112,7 +111,7 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
         item.add_marker(pytest.mark.order(index))
     entries = {}
     for item in keyed:
-        info = koan.koan_info(item)
+        info = koan_info(item)
         if info is None:
             continue
         entries[item.nodeid] = progress.KoanEntry(
@@ -139,7 +138,7 @@ def _exercises(item: pytest.Item) -> list[str]:
 def pytest_itemcollected(item: pytest.Item) -> None:
     """Skip a koan whose host requirements are missing, naming the fix (the skip
     points at the koan itself in pytest's summary); keep the needs as data."""
-    info = koan.koan_info(item)
+    info = koan_info(item)
     if info is None:
         return
     run = item.config.stash[RUN]
@@ -194,7 +193,7 @@ def pytest_runtest_teardown(item: pytest.Item) -> Generator[None, None, None]:
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, Any, None]:
     outcome = yield
     rep: pytest.TestReport = outcome.get_result()
-    info = koan.koan_info(item)
+    info = koan_info(item)
     if info is None:
         return
     run = item.config.stash[RUN]
@@ -302,7 +301,7 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     ownership.hand_back(paths.repo_root())
     run = config.stash.get(RUN, None)
     if run is not None:
-        exercise.use(run.previous_sides)
+        use_sides(run.previous_sides)
     runlock.release()
 
 

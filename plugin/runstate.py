@@ -10,14 +10,15 @@ from typing import Any
 
 import pytest
 
-from kernel_koans import exercise, host, progress
+from kernel_koans import host, progress
 from kernel_koans.audit import Snapshot
+from kernel_koans.exercise import Sides, parse_swaps
 
 
 @dataclass
 class RunState:
     host: host.Host
-    sides: exercise.Sides
+    sides: Sides
     audit: bool  # leak audit on (root, and not --no-audit)
     friendly: bool  # our short explanation replaces pytest's traceback
     record: progress.LastRun = field(default_factory=progress.LastRun)
@@ -28,14 +29,14 @@ class RunState:
     session_owned: set[str] = field(default_factory=set)
     """Objects session-scoped fixtures keep for the whole run (the cached rootfs): not
     a koan's leak, but still counted by the session audit."""
-    previous_sides: exercise.Sides | None = None
+    previous_sides: Sides | None = None
     _docker: Any = None
     _docker_tried: bool = False
 
     @classmethod
     def from_config(cls, config: pytest.Config, probed: host.Host) -> RunState:
-        swaps = exercise.parse_swaps(list(config.getoption("swap") or ()))
-        sides = exercise.Sides(bool(config.getoption("solutions")), swaps)
+        swaps = parse_swaps(list(config.getoption("swap") or ()))
+        sides = Sides(bool(config.getoption("solutions")), swaps)
         record = progress.LastRun(solutions=sides.solutions,
                                   swaps={rel: str(path) for rel, path in swaps.items()})
         return cls(host=probed, sides=sides, record=record,

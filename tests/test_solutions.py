@@ -1,7 +1,7 @@
 """--solutions runs the very same koans against the reference twins under solutions/."""
 from __future__ import annotations
 
-from kernel_koans import exercise
+from kernel_koans.exercise import using_solutions
 
 
 def test_stub_fails_and_twin_passes(kk) -> None:
@@ -23,7 +23,7 @@ def test_plain_run_after_a_solutions_run_uses_your_code_again(kk) -> None:
     kk.adder()
     kk.run("--solutions", "koans").assert_outcomes(passed=1)
     kk.run("koans").assert_outcomes(failed=1)
-    assert not exercise.using_solutions()
+    assert not using_solutions()
 
 
 def test_twin_of_a_project_file(kk) -> None:

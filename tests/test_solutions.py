@@ -44,3 +44,23 @@ def test_twin_of_a_project_file(kk) -> None:
     ''')
     kk.run("koans").stdout.fnmatch_lines(["*Not written yet: `sim.answer` (projects/sim/sim.py:*"])
     kk.run("--solutions", "koans").assert_outcomes(passed=1)
+
+
+def test_a_subprocess_gets_the_sides_only_through_their_env(kk) -> None:
+    """Forked children share the run's memory; a new interpreter learns the sides from
+    Sides.env(), passed to it explicitly (nothing is left in the run's own environment)."""
+    import os
+    import subprocess
+    import sys
+
+    from kernel_koans.exercise import Sides
+
+    kk.adder()
+    show = "from kernel_koans.exercise import exercise; print(exercise('m00/x').path)"
+    plain = subprocess.run([sys.executable, "-c", show], capture_output=True, text=True, check=True)
+    assert plain.stdout.strip() == str(kk.root / "koans/m00/x.py")
+    env = {**os.environ, **Sides(solutions=True).env()}
+    twins = subprocess.run([sys.executable, "-c", show], capture_output=True, text=True, check=True, env=env)
+    assert twins.stdout.strip() == str(kk.root / "solutions/m00/x.py")
+    kk.run("--solutions", "koans").assert_outcomes(passed=1)
+    assert "KERNEL_KOANS_SOLUTIONS" not in os.environ

@@ -1,1 +1,98 @@
-"""kernel-koans: the pytest plugin, fixtures, syscall helpers and CLI."""
+"""kernel-koans: the pytest plugin, fixtures, syscall helpers and CLI.
+
+The koan author's API, importable from here:
+
+    from kernel_koans import koan, exercise, in_child, held
+    from kernel_koans import Host, KoanCgroup, NetFactory, Spawner   # fixtures' types
+
+Module map, by audience (one flat package; see the note at the end):
+
+The learner's toolbox -- what exercise modules, their twins and koans import:
+    linux          syscalls the stdlib lacks (unshare, setns, mount, pivot_root, ...)
+    child          run a function in a forked child: in_child, held
+    cgroups        the host's cgroup layout (v1/v2) and kk- cgroup paths
+    decoy          stand-in host namespaces for code that could damage the real one
+    names          kk- names that fit the kernel's length limits
+    rootfs         the busybox root filesystem the container koans use
+    docker_objects the docker objects the koans create, found by label
+    fixtures/      net, cgroup, spawn, rootfs, scratch, docker_client, ...
+
+The pytest plugin -- what runs a koan and explains it:
+    plugin         the hooks (thin: each calls one of the modules below)
+    runstate       one run's state: options, host probe, sides, audit snapshots, record
+    koan           the @koan marker: lesson, hints, man page, needs
+    exercise       exercise("mNN/x"): the learner's module, its twin, or a swapped file
+    failures       a failed koan as a few sentences (stub, load, timeout, assertion, raised)
+    audit          the leak audit of kk- kernel objects
+    host           the capability probe, each need's fix, skips for missing needs
+    hookspecs      pytest_koans_probe_host, for tests that fake a host
+    report         the HTML report's milestone section
+    journey        the journey as text (terminal summary, `koans status`/`next`)
+    runlock        one run at a time on a host
+    ownership      files made under sudo handed back to the invoking user
+
+The state and the command line -- what lives between runs:
+    progress       the one owner of .koans/: catalog, progress, last run, hints, backups
+    paths          where things live: the repo, learner files and their twins
+    manifest       the curriculum order (koans/manifest.toml)
+    lookup         find a koan by what a learner types
+    twins          compare with the reference, restore a stub
+    cli            `koans`: status, next, hint, compare, reset, doctor, clean, dev
+    devcheck       `koans dev check`: structure, authoring rules, stubs fail, twins pass
+    wrongcheck     `koans dev check --wrong DIR`: wrong solutions fail their koans
+
+Why a map and not subpackages: `kernel_koans.linux`, `kernel_koans.child`, ... are
+imported by every exercise module and twin by those names; moving modules would
+need shims for each old name (or a rename across the curriculum) for little gain
+while the package has some thirty modules.
+
+The re-exports other than koan and exercise load lazily (PEP 562): importing
+`kernel_koans.paths` must not import pytest, pyroute2 or the child toolkit.
+"""
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+# `koan` and `exercise` share their names with their modules: bound here, eagerly, they
+# stay the decorator and the function (`from kernel_koans import koan` is never the
+# module). Code that wants the modules imports from them: `from kernel_koans.exercise import ...`.
+from kernel_koans.exercise import Exercise, ExerciseError, exercise
+from kernel_koans.koan import koan
+
+if TYPE_CHECKING:
+    from kernel_koans.child import ChildFailure, ChildTimeout, held, in_child
+    from kernel_koans.fixtures.cgroup import CgroupFactory, KoanCgroup
+    from kernel_koans.fixtures.network import NetFactory
+    from kernel_koans.fixtures.processes import Spawner
+    from kernel_koans.host import Host
+
+_EXPORTS = {
+    "in_child": "kernel_koans.child",
+    "held": "kernel_koans.child",
+    "ChildFailure": "kernel_koans.child",
+    "ChildTimeout": "kernel_koans.child",
+    "Host": "kernel_koans.host",
+    "KoanCgroup": "kernel_koans.fixtures.cgroup",
+    "CgroupFactory": "kernel_koans.fixtures.cgroup",
+    "NetFactory": "kernel_koans.fixtures.network",
+    "Spawner": "kernel_koans.fixtures.processes",
+}
+
+__all__ = [
+    "CgroupFactory", "ChildFailure", "ChildTimeout", "Exercise", "ExerciseError", "Host", "KoanCgroup",
+    "NetFactory", "Spawner", "exercise", "held", "in_child", "koan",
+]
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'kernel_koans' has no attribute {name!r}")
+    value = getattr(import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_EXPORTS})

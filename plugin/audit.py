@@ -16,12 +16,6 @@ from typing import Any
 from kernel_koans import cgroups, docker_objects, linux
 from kernel_koans.paths import PREFIX
 
-KINDS = ("netns", "links", "cgroups", "mounts", "processes", "tempdirs", "docker")
-
-session_owned: set[str] = set()
-"""Objects that session-scoped fixtures keep for the whole run (the cached rootfs):
-not a koan's leak, but still counted by the session audit."""
-
 
 @dataclass(frozen=True)
 class Snapshot:

@@ -22,7 +22,14 @@ from kernel_koans import linux
 
 
 class ChildTimeout(Exception):
-    """The function did not finish in time; the child was killed."""
+    """The function did not finish in `seconds`; the child was killed."""
+
+    def __init__(self, message: str, seconds: float | None = None) -> None:
+        super().__init__(message)
+        self.seconds = seconds
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (str(self), self.seconds))
 
 
 @dataclass
@@ -205,7 +212,8 @@ def receive(fd: int, timeout: float) -> Any:
             left = deadline - time.monotonic()
             if left <= 0:
                 raise ChildTimeout(f"gave up after {timeout:g}s: the code was still running, "
-                                   "so it was killed (SIGKILL). Look for a wait or loop that never ends.")
+                                   "so it was killed (SIGKILL). Look for a wait or loop that never ends.",
+                                   seconds=timeout)
             ready, _, _ = select.select([fd], [], [], left)
             if not ready:
                 continue

@@ -2,14 +2,24 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
-from kernel_koans import audit, cgroups, devcheck, host, journey, lookup, paths, progress, runlock, twins, vm
+from kernel_koans import (
+    audit,
+    cgroups,
+    devcheck,
+    host,
+    journey,
+    lookup,
+    paths,
+    progress,
+    runlock,
+    twins,
+    vm,
+    wrongcheck,
+)
 from kernel_koans.koan import reference_label
-
-HINTS_SEEN = "hints.json"
 
 
 def cmd_status(args: argparse.Namespace) -> int:
@@ -30,15 +40,10 @@ def cmd_next(args: argparse.Namespace) -> int:
 def cmd_hint(args: argparse.Namespace) -> int:
     """Reveal hints one tier at a time: a nudge first, the mechanism on the next ask."""
     entry = lookup.koan(args.koan, lookup.catalog())
-    seen_file = paths.state_dir() / HINTS_SEEN
-    try:
-        seen = json.loads(seen_file.read_text())
-    except (OSError, ValueError):
-        seen = {}
-    shown = len(entry.hints) if args.all else min(int(seen.get(entry.nodeid, 0)) + 1, len(entry.hints))
+    seen = progress.load_hints_seen()
+    shown = len(entry.hints) if args.all else min(seen.get(entry.nodeid, 0) + 1, len(entry.hints))
     seen[entry.nodeid] = shown
-    seen_file.parent.mkdir(parents=True, exist_ok=True)
-    seen_file.write_text(json.dumps(seen, indent=1))
+    progress.save_hints_seen(seen)
     print(entry.nodeid)
     if entry.lesson:
         print(f"  lesson: {entry.lesson}")
@@ -105,7 +110,7 @@ def cmd_doctor(args: argparse.Namespace) -> int:
         return 0
     print("\nMissing pieces:")
     for need, nodeids in sorted(blocked.items()):
-        print(f"  {need}: blocks {len(nodeids)} koan(s) — fix: {host.skip_reason([need]).split(' — ', 1)[1]}")
+        print(f"  {need}: blocks {len(nodeids)} koan(s) — fix: {host.fix_for(need)}")
         for nodeid in nodeids[:args.limit]:
             print(f"      {nodeid}")
         if len(nodeids) > args.limit:
@@ -152,10 +157,13 @@ def cmd_dev_check(args: argparse.Namespace) -> int:
         inner += ["--allow-skips"] * args.allow_skips
         inner += [f"--allow-missing={need}" for need in args.allow_missing]
         inner += [f"--needing={args.needing}"] * bool(args.needing)
+        inner += [f"--wrong={args.wrong}"] * (args.wrong is not None)
         return vm.run([*inner, "--", *args.pytest_args])
     extra = list(args.pytest_args)
     if args.needing:
         extra += ["--koans-needing", args.needing]
+    if args.wrong is not None:
+        return wrongcheck.main(Path(args.wrong), args.allow_skips, extra, tuple(args.allow_missing))
     return devcheck.main(args.allow_skips, extra, tuple(args.allow_missing))
 
 
@@ -202,6 +210,9 @@ def parser() -> argparse.ArgumentParser:
                      help="only koans that work with TOPIC (cgroup: the cgroup v2 lane's selection)")
     chk.add_argument("--vm", action="store_true",
                      help="run the check inside a disposable VM of this machine (see koans vm)")
+    chk.add_argument("--wrong", metavar="DIR",
+                     help="run only the wrong-solution cases under DIR (e.g. tests/wrong): each must fail "
+                          "the koans its case.toml lists")
     chk.add_argument("pytest_args", nargs="*", help="extra pytest arguments (after --)")
     chk.set_defaults(fn=cmd_dev_check)
     v = sub.add_parser("vm", help="run koans inside a disposable VM (cgroup v2, host untouched)",

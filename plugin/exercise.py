@@ -10,6 +10,8 @@ import importlib.util
 import os
 import sys
 import traceback
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -17,22 +19,70 @@ from typing import Any
 from kernel_koans import paths
 
 SOLUTIONS_ENV = "KERNEL_KOANS_SOLUTIONS"
-"""Set to 1 by `--solutions`; children and subprocesses inherit it."""
+SWAP_ENV = "KERNEL_KOANS_SWAP"
+"""A subprocess started with `Sides.env()` reads the run's sides from these two."""
 
 
 class ExerciseError(Exception):
     """The learner's module could not be loaded (syntax error, import error, missing file)."""
 
 
+@dataclass(frozen=True)
+class Sides:
+    """Which file each exercise loads: the learner's, the reference twin (`--solutions`),
+    or for a swapped exercise (`--swap m04/x=PATH`, the wrong-solution runner) that PATH."""
+
+    solutions: bool = False
+    swaps: Mapping[str, Path] = field(default_factory=dict)
+
+    def path(self, rel: str) -> Path:
+        swapped = self.swaps.get(paths.exercise_rel(rel))
+        return swapped if swapped is not None else paths.exercise_path(rel, self.solutions)
+
+    def env(self) -> dict[str, str]:
+        """Variables for a subprocess that must load the same files (a fork inherits them anyway)."""
+        out = {SOLUTIONS_ENV: "1"} if self.solutions else {}
+        if self.swaps:
+            out[SWAP_ENV] = os.pathsep.join(f"{rel}={path}" for rel, path in self.swaps.items())
+        return out
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str]) -> Sides:
+        return cls(environ.get(SOLUTIONS_ENV) == "1", parse_swaps(environ.get(SWAP_ENV, "").split(os.pathsep)))
+
+
+def parse_swaps(specs: list[str]) -> dict[str, Path]:
+    """["m04/cgroups=some/module.py", ...] -> {"m04/cgroups": Path(...)}, paths made absolute."""
+    out: dict[str, Path] = {}
+    for spec in specs:
+        if not spec:
+            continue
+        rel, sep, path = spec.partition("=")
+        if not sep or not rel or not path:
+            raise ValueError(f"--swap wants EXERCISE=PATH (e.g. m04/cgroups=wrong.py), not {spec!r}")
+        out[paths.exercise_rel(rel)] = Path(path).resolve()
+    return out
+
+
+_sides: Sides | None = None
+"""The sides of the pytest run in progress. Koan files create their exercise() handles at
+import, before any run exists, so the run sets this once (`use_sides`) and the handles read it."""
+
+
+def use_sides(sides: Sides | None) -> Sides | None:
+    """Make `sides` the run's; return the previous ones (to restore at the end of the run)."""
+    global _sides
+    previous, _sides = _sides, sides
+    return previous
+
+
+def current() -> Sides:
+    """The run's sides; outside a run (a subprocess), those its environment names."""
+    return _sides if _sides is not None else Sides.from_env(os.environ)
+
+
 def using_solutions() -> bool:
-    return os.environ.get(SOLUTIONS_ENV) == "1"
-
-
-def set_solutions(on: bool) -> None:
-    if on:
-        os.environ[SOLUTIONS_ENV] = "1"
-    else:
-        os.environ.pop(SOLUTIONS_ENV, None)
+    return current().solutions
 
 
 class Exercise:
@@ -43,10 +93,10 @@ class Exercise:
 
     @property
     def path(self) -> Path:
-        return paths.exercise_path(self.rel, using_solutions())
+        return current().path(self.rel)
 
     def module(self) -> ModuleType:
-        return load(self.rel, using_solutions())
+        return load_path(self.rel, self.path)
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("__"):
@@ -69,10 +119,10 @@ def exercise(rel: str) -> Exercise:
     return Exercise(rel)
 
 
-def load(rel: str, solutions: bool) -> ModuleType:
-    """Import the file once per (exercise, side) and cache it in sys.modules."""
-    path = paths.exercise_path(rel, solutions)
-    name = ("kk_solution." if solutions else "kk_exercise.") + rel.replace("/", ".")
+def load_path(rel: str, path: Path) -> ModuleType:
+    """Import the file once per (exercise, file) and cache it in sys.modules."""
+    side = "kk_solution." if path == paths.twin_path(rel) else "kk_exercise."
+    name = side + rel.replace("/", ".")
     cached = sys.modules.get(name)
     if cached is not None and getattr(cached, "__file__", None) == str(path):
         return cached

@@ -11,6 +11,9 @@ import stat
 import struct
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NoReturn
+
+from _pytest.outcomes import Skipped  # pytest.skip.Exception, importable for a subclass
 
 from kernel_koans import cgroups
 
@@ -80,14 +83,33 @@ class Host:
         }
 
 
+def fix_for(need: str) -> str:
+    """The command (or step) that provides `need` on this host."""
+    return FIXES.get("cgroup" if need.startswith("cgroup:") else need, "see koans doctor")
+
+
+def describe_need(need: str) -> str:
+    return f"the cgroup controller '{need.split(':', 1)[1]}'" if need.startswith("cgroup:") else need
+
+
 def skip_reason(missing: list[str]) -> str:
-    """One sentence naming each missing piece and the command that provides it."""
-    parts = []
-    for need in missing:
-        key = "cgroup" if need.startswith("cgroup:") else need
-        what = f"the cgroup controller '{need.split(':', 1)[1]}'" if need.startswith("cgroup:") else need
-        parts.append(f"{what} — {FIXES.get(key, 'see koans doctor')}")
-    return "host lacks " + "; ".join(parts)
+    """One sentence for a learner naming each missing piece and its fix. For display only:
+    code that needs the missing pieces reads them as data (LastRun.missing)."""
+    return "host lacks " + "; ".join(f"{describe_need(need)} — {fix_for(need)}" for need in missing)
+
+
+class HostLacks(Skipped):
+    """A skip because the host lacks `needs` (raised by `skip_lacking`); the plugin
+    records the needs as data in the run's record."""
+
+    def __init__(self, needs: list[str]) -> None:
+        super().__init__(skip_reason(needs), _use_item_location=True)
+        self.needs = list(needs)
+
+
+def skip_lacking(*needs: str) -> NoReturn:
+    """Skip the koan because the host lacks `needs` (for fixtures that find out late)."""
+    raise HostLacks(list(needs))
 
 
 def probe() -> Host:

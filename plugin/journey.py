@@ -4,18 +4,14 @@ Shared by the terminal summary, `koans status` and `koans next`.
 """
 from __future__ import annotations
 
-from pathlib import Path
-
-from kernel_koans import manifest, paths, progress
+from kernel_koans import paths, progress
 from kernel_koans.koan import reference_label
 
 
-def status_lines(root: Path | None = None) -> list[str]:
-    catalog = progress.load_catalog(root)
-    state = progress.load_progress(root)
-    titles = {m.key: m.title for m in manifest.load(root)}
+def status_lines(j: progress.Journey | None = None) -> list[str]:
+    j = j or progress.journey()
     lines = []
-    for t in progress.tally(catalog, state, titles):
+    for t in j.tallies:
         if t.total == 0:
             lines.append(f"  {t.key}  {t.title:<38} {progress.bar(0, 0)}  no koans yet")
             continue
@@ -32,15 +28,14 @@ def status_lines(root: Path | None = None) -> list[str]:
     return lines
 
 
-def next_lines(root: Path | None = None, *, runner: str = "sudo .venv/bin/pytest") -> list[str]:
-    catalog = progress.load_catalog(root)
-    state = progress.load_progress(root)
-    entry = progress.next_koan(catalog, state)
+def next_lines(j: progress.Journey | None = None, *, runner: str = "sudo .venv/bin/pytest") -> list[str]:
+    j = j or progress.journey()
+    entry = j.next
     if entry is None:
-        if catalog:
+        if j.catalog:
             return ["Every koan passes. Compare your code with the reference: koans compare <koan>"]
         return [f"No koans collected yet: run {runner} koans"]
-    status = state.get(entry.nodeid)
+    status = j.statuses.get(entry.nodeid)
     lines = [f"Next koan: {entry.nodeid}"]
     if entry.lesson:
         lines.append(f"  lesson:   {entry.lesson}")
@@ -51,9 +46,8 @@ def next_lines(root: Path | None = None, *, runner: str = "sudo .venv/bin/pytest
     if entry.man:
         lines.append(f"  {reference_label(entry.man).lower() + ':':<9} {entry.man}")
     if entry.exercises:
-        base = root or paths.repo_root()
-        edit = ", ".join(paths.learner_path(e, base).relative_to(base).as_posix()
-                         for e in entry.exercises)
+        base = paths.repo_root()
+        edit = ", ".join(paths.learner_path(e).relative_to(base).as_posix() for e in entry.exercises)
         lines.append(f"  edit:     {edit}")
     file_part, _, name = entry.nodeid.partition("::")
     lines.append(f"  run:      {runner} {file_part} -k {name}")

@@ -11,7 +11,6 @@ from __future__ import annotations
 import html
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from kernel_koans import chart, host, manifest, paths, progress, unlock
 from kernel_koans.koan import reference_label
@@ -52,23 +51,23 @@ class SkipGroup:
     nodeids: list[str] = field(default_factory=list)
 
 
-def section(state: dict[str, progress.Status], root: Path | None = None, solutions: bool = False,
+def section(state: dict[str, progress.Status], solutions: bool = False,
             kk_host: host.Host | None = None, hints_seen: dict[str, int] | None = None) -> str:
     """The whole journey section (the report's summary prefix)."""
-    catalog = progress.load_catalog(root)
-    milestones = manifest.load(root)
+    catalog = progress.load_catalog()
+    milestones = manifest.load()
     titles = {m.key: m.title for m in milestones}
-    seen = progress.load_hints_seen(root) if hints_seen is None else hints_seen
+    seen = progress.load_hints_seen() if hints_seen is None else hints_seen
     nxt = progress.next_koan(catalog, state)
-    saved = progress.load_progress(root)
+    saved = progress.load_progress()
     unlocked = {} if solutions else first_passes(state, saved)
     fresh = {n for n, ts in unlocked.items() if n in state and abs(state[n].when - ts) < FRESH_S}
     parts = [f"<section id='kk-milestones'><style>{STYLE}{unlock.css()}</style><h2>Your journey</h2>"]
     if solutions:
         parts.append("<p><strong>Run against the reference solutions.</strong> Your progress is unchanged; "
                      "no solution is unlocked by this run.</p>")
-    parts.append(next_block(nxt, state, seen, root))
-    parts.append(map_block(catalog, state, titles, nxt, unlocked, fresh, root))
+    parts.append(next_block(nxt, state, seen))
+    parts.append(map_block(catalog, state, titles, nxt, unlocked, fresh))
     if not solutions:
         first = {n: (catalog[n].milestone, ts) for n, ts in unlocked.items() if n in catalog}
         parts.append("<div id='kk-chart'><h3>Koans passed per day</h3>"
@@ -98,7 +97,7 @@ def revealed(entry: progress.KoanEntry, seen: dict[str, int]) -> int:
 
 
 def next_block(entry: progress.KoanEntry | None, state: dict[str, progress.Status],
-               seen: dict[str, int], root: Path | None) -> str:
+               seen: dict[str, int]) -> str:
     if entry is None:
         return "<div id='kk-next'><h3>Every koan passes.</h3><p>Every solution below is unlocked.</p></div>"
     shown = revealed(entry, seen)
@@ -110,8 +109,8 @@ def next_block(entry: progress.KoanEntry | None, state: dict[str, progress.Statu
     status = state.get(entry.nodeid)
     skipped = (f"<p>Skipped on this host: {html.escape(status.reason)}</p>"
                if status is not None and status.outcome == "skipped" else "")
-    base = root or paths.repo_root()
-    edit = ", ".join(html.escape(paths.learner_path(e, base).relative_to(base).as_posix()) for e in entry.exercises)
+    base = paths.repo_root()
+    edit = ", ".join(html.escape(paths.learner_path(e).relative_to(base).as_posix()) for e in entry.exercises)
     file_part, _, name = entry.nodeid.partition("::")
     man = f"<p>{reference_label(entry.man)}: {html.escape(entry.man)}</p>" if entry.man else ""
     return (f"<div id='kk-next'><h3>Next koan: <code>{html.escape(entry.name)}</code> "
@@ -129,7 +128,7 @@ def _status_key(status: progress.Status | None) -> str:
 
 def map_block(catalog: dict[str, progress.KoanEntry], state: dict[str, progress.Status],
               titles: dict[str, str], nxt: progress.KoanEntry | None, unlocked: dict[str, float],
-              fresh: set[str], root: Path | None) -> str:
+              fresh: set[str]) -> str:
     """Every milestone (open: the next koan's, and any with a solution unlocked by this
     run), every koan with its status, lesson, last run and unlocked solution."""
     by_milestone: dict[str, list[progress.KoanEntry]] = {}
@@ -144,7 +143,7 @@ def map_block(catalog: dict[str, progress.KoanEntry], state: dict[str, progress.
         entries = by_milestone.get(t.key, [])
         is_open = " open" if (nxt is not None and nxt.milestone == t.key) or any(
             e.nodeid in fresh for e in entries) else ""
-        rows = [_koan_row(e, state.get(e.nodeid), nxt, unlocked, e.nodeid in fresh, root) for e in entries]
+        rows = [_koan_row(e, state.get(e.nodeid), nxt, unlocked, e.nodeid in fresh) for e in entries]
         parts.append(
             f"<details class='kk-milestone' data-milestone='{html.escape(t.key)}'{is_open}>"
             f"<summary>{html.escape(t.key)} {html.escape(t.title)}"
@@ -157,13 +156,13 @@ def map_block(catalog: dict[str, progress.KoanEntry], state: dict[str, progress.
 
 
 def _koan_row(entry: progress.KoanEntry, status: progress.Status | None, nxt: progress.KoanEntry | None,
-              unlocked: dict[str, float], fresh: bool, root: Path | None) -> str:
+              unlocked: dict[str, float], fresh: bool) -> str:
     key = _status_key(status)
     when = time.strftime("%Y-%m-%d %H:%M", time.localtime(status.when)) if status is not None else "never"
     classes = f"kk-koan kk-status-{key}" + (" kk-next" if nxt is not None and nxt.nodeid == entry.nodeid else "")
     solution = ""
     if entry.nodeid in unlocked:
-        diffs = "".join(unlock.side_by_side(p) for p in unlock.pieces(entry.nodeid, entry.exercises, root))
+        diffs = "".join(unlock.side_by_side(p) for p in unlock.pieces(entry.nodeid, entry.exercises))
         if diffs:
             label = "Just unlocked" if fresh else "Unlocked"
             solution = (f"<details class='kk-solution'{' open' if fresh else ''}><summary>{label}: "

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-import pytest
+if TYPE_CHECKING:
+    import pytest
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -30,6 +31,8 @@ def koan(*, man: str, hints: Sequence[str], needs: Sequence[str] = ()) -> Callab
     """
     if not hints:
         raise ValueError("a koan needs at least one hint")
+
+    import pytest  # here, not at import: `kernel_koans` re-exports koan and must stay light
 
     def mark(fn: F) -> F:
         return pytest.mark.koan(man=man, hints=tuple(hints), needs=tuple(needs))(fn)

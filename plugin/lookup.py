@@ -3,23 +3,22 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from pathlib import Path
 
 from kernel_koans import paths, progress
 from kernel_koans.progress import KoanEntry
 
 
-def catalog(root: Path | None = None) -> dict[str, KoanEntry]:
+def catalog() -> dict[str, KoanEntry]:
     """The catalog, collecting the koans once (quietly, no report) when there is none yet."""
-    found = progress.load_catalog(root)
+    found = progress.load_catalog()
     if not found:
-        collect(root)
-        found = progress.load_catalog(root)
+        collect()
+        found = progress.load_catalog()
     return found
 
 
-def collect(root: Path | None = None) -> None:
-    base = root or paths.repo_root()
+def collect() -> None:
+    base = paths.repo_root()
     # `--html=` (empty) turns the report off; `-p no:html` would make the repo's addopts
     # (--html=...) a usage error and the plugin's pytest_html_* hooks unknown.
     subprocess.run([sys.executable, "-m", "pytest", "--collect-only", "-q", "--html=",

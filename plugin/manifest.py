@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass
-from pathlib import Path
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -20,8 +19,8 @@ class Milestone:
     files: tuple[str, ...]
 
 
-def load(root: Path | None = None) -> list[Milestone]:
-    path = (root or paths.repo_root()) / "koans" / "manifest.toml"
+def load() -> list[Milestone]:
+    path = paths.repo_root() / "koans" / "manifest.toml"
     if not path.exists():
         return []
     data = tomllib.loads(path.read_text())

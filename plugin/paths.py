@@ -1,4 +1,4 @@
-"""Where things live: the repo, the learner's files, their twins, the run's state.
+"""Where things live: the repo, the learner's files and their twins (the state folder is progress's).
 
 One place for the twin rule: a learner file `koans/m04/pid_ns.py` has its
 reference twin at `solutions/m04/pid_ns.py`; a project file `projects/sim/x.py`
@@ -24,60 +24,40 @@ def repo_root() -> Path:
     return Path(__file__).resolve().parent.parent
 
 
-def state_dir(root: Path | None = None) -> Path:
-    """`.koans/`: report, progress and catalog. Outside `.pytest_cache` so that
-    `--cache-clear` does not wipe the learner's journey. KERNEL_KOANS_STATE moves it
-    (the maintainers' `koans dev check` runs use a throwaway one)."""
-    env = os.environ.get("KERNEL_KOANS_STATE")
-    if env and root is None:
-        return Path(env)
-    return (root or repo_root()) / ".koans"
-
-
-def report_path(root: Path | None = None) -> Path:
-    return state_dir(root) / "report.html"
-
-
-def learner_path(rel: str, root: Path | None = None) -> Path:
+def learner_path(rel: str) -> Path:
     """The file the learner edits, for an exercise id like `m04/pid_ns` or
     `projects/simulator/sim`."""
-    root = root or repo_root()
-    rel = _normalise(rel)
+    root = repo_root()
+    rel = exercise_rel(rel)
     if rel.startswith("projects/"):
         return root / f"{rel}.py"
     return root / "koans" / f"{rel}.py"
 
 
-def twin_path(rel: str, root: Path | None = None) -> Path:
+def twin_path(rel: str) -> Path:
     """The reference solution of the same exercise."""
-    return twin_of(learner_path(rel, root), root)
+    return twin_of(learner_path(rel))
 
 
-def twin_of(path: Path, root: Path | None = None) -> Path:
+def twin_of(path: Path) -> Path:
     """The twin of any learner file, .py or not: `koans/X` -> `solutions/X`,
     `projects/X` -> `solutions/projects/X`."""
-    root = root or repo_root()
+    root = repo_root()
     rel = path.relative_to(root)
     if rel.parts[0] == "koans":
         rel = rel.relative_to("koans")
     return root / "solutions" / rel
 
 
-def exercise_path(rel: str, solutions: bool, root: Path | None = None) -> Path:
-    return twin_path(rel, root) if solutions else learner_path(rel, root)
+def exercise_path(rel: str, solutions: bool) -> Path:
+    return twin_path(rel) if solutions else learner_path(rel)
 
 
-def _normalise(rel: str) -> str:
+def exercise_rel(rel: str) -> str:
+    """The exercise id as `exercise()` spells it: `koans/m04/pid_ns.py` -> `m04/pid_ns`."""
     rel = rel.strip().replace("\\", "/")
     if rel.startswith("koans/"):
         rel = rel[len("koans/"):]
     if rel.startswith("solutions/"):
         rel = rel[len("solutions/"):]
     return rel[:-3] if rel.endswith(".py") else rel
-
-
-def exercise_id(path: Path, root: Path | None = None) -> str:
-    """Inverse of learner_path/twin_path: `koans/m04/pid_ns.py` -> `m04/pid_ns`."""
-    root = root or repo_root()
-    rel = path.resolve().relative_to(root).as_posix()
-    return _normalise(rel)

@@ -1,6 +1,7 @@
 """The kernel-koans pytest plugin: wires the pieces into pytest's hooks.
 
-Each hook does one thing; the logic lives in the modules it calls.
+Each hook does one thing; the logic lives in the modules it calls. The run's
+state lives in one object (kernel_koans.runstate.RunState, in config.stash[RUN]).
 """
 from __future__ import annotations
 
@@ -13,12 +14,10 @@ import pytest
 
 from kernel_koans import (
     audit,
-    exercise,
     failures,
     hookspecs,
     host,
     journey,
-    koan,
     manifest,
     ownership,
     paths,
@@ -27,7 +26,9 @@ from kernel_koans import (
     report,
     runlock,
 )
-from kernel_koans.exercise import Exercise
+from kernel_koans.exercise import Exercise, use_sides
+from kernel_koans.koan import koan_info, touches
+from kernel_koans.runstate import RUN, RunState
 
 pytest_plugins = [
     "kernel_koans.fixtures.network",
@@ -37,13 +38,7 @@ pytest_plugins = [
     "kernel_koans.fixtures.engine",
 ]
 
-HOST_KEY = pytest.StashKey[host.Host]()
-OUTCOMES_KEY = pytest.StashKey[dict[str, tuple[str, str]]]()
-DURATIONS_KEY = pytest.StashKey[dict[str, float]]()
-SESSION_SNAPSHOT_KEY = pytest.StashKey[audit.Snapshot]()
-SESSION_LEAKS_KEY = pytest.StashKey[dict[str, list[str]]]()
-KOAN_LEAKS_KEY = pytest.StashKey[dict[str, dict[str, list[str]]]]()
-ITEM_SNAPSHOT_KEY = pytest.StashKey[audit.Snapshot]()
+"""The run's one state object."""
 
 NOT_ROOT = ("kernel-koans: you are not root, so every koan that needs root will be skipped. "
             "Run them as root: sudo .venv/bin/pytest koans")
@@ -61,6 +56,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="skip the leak audit of kk- kernel objects (faster, not for CI)")
     group.addoption("--koans-needing", metavar="TOPIC", default=None,
                     help="run only koans that work with TOPIC (e.g. cgroup: a cgroup need or fixture)")
+    group.addoption("--swap", action="append", default=[], metavar="EXERCISE=PATH",
+                    help="load PATH for this exercise (e.g. m04/cgroups=wrong.py); the others load "
+                         "as usual (twins with --solutions). Used by `koans dev check --wrong`")
 
 
 @pytest.hookimpl(trylast=True)
@@ -69,18 +67,16 @@ def pytest_koans_probe_host(config: pytest.Config) -> host.Host:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", "koan(man, hints, needs): a kernel-koans koan (see kernel_koans.koan)")
+    config.addinivalue_line("markers", "koan(man, hints, needs): a kernel-koans koan (set by kernel_koans.koan)")
     runlock.acquire()
-    exercise.set_solutions(bool(config.getoption("solutions")))
-    config.stash[HOST_KEY] = config.hook.pytest_koans_probe_host(config=config)
-    config.stash[OUTCOMES_KEY] = {}
-    config.stash[DURATIONS_KEY] = {}
-    config.stash[KOAN_LEAKS_KEY] = {}
+    run = RunState.from_config(config, config.hook.pytest_koans_probe_host(config=config))
+    run.previous_sides = use_sides(run.sides)
+    config.stash[RUN] = run
     quietrun.register(config)
-    _add_metadata(config)
+    _add_metadata(config, run)
 
 
-def _add_metadata(config: pytest.Config) -> None:
+def _add_metadata(config: pytest.Config, run: RunState) -> None:
     """The probe in pytest-html's Environment table (the report header)."""
     try:
         from pytest_metadata.plugin import metadata_key
@@ -89,19 +85,15 @@ def _add_metadata(config: pytest.Config) -> None:
     meta = config.stash.get(metadata_key, None)
     if meta is None:
         return
-    meta["kernel-koans mode"] = _mode()
-    for name, value in config.stash[HOST_KEY].summary().items():
+    meta["kernel-koans mode"] = run.mode
+    for name, value in run.host.summary().items():
         meta[f"host: {name}"] = value
 
 
-def _mode() -> str:
-    return "reference solutions" if exercise.using_solutions() else "your code"
-
-
 def pytest_report_header(config: pytest.Config) -> list[str]:
-    h = config.stash[HOST_KEY]
-    lines = [f"kernel-koans: {_mode()}; "
-             f"{h.cgroup.describe()}; docker: {h.docker or 'no engine'}"]
+    run = config.stash[RUN]
+    h = run.host
+    lines = [f"kernel-koans: {run.mode}; {h.cgroup.describe()}; docker: {h.docker or 'no engine'}"]
     if not h.root:
         lines.append(NOT_ROOT)
     return lines
@@ -110,16 +102,19 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config,
                                   items: list[pytest.Item]) -> None:
-    """Order koans by the manifest (pytest-order marks) and record the catalog."""
+    """Order koans by the manifest and record the catalog.
+
+    The order is given as pytest-order marks and nothing else: pytest-order's own
+    modifyitems runs after this one (trylast) and sorts by them, so pytest-order's
+    options and an author's own `order` marks compose with the curriculum order."""
     milestones = manifest.load()
     keys = {item.nodeid: manifest.sort_key(milestones, item.nodeid, _line(item)) for item in items}
     keyed = sorted(items, key=lambda it: keys[it.nodeid])
     for index, item in enumerate(keyed):
         item.add_marker(pytest.mark.order(index))
-    items[:] = keyed
     entries = {}
     for item in keyed:
-        info = koan.koan_info(item)
+        info = koan_info(item)
         if info is None:
             continue
         entries[item.nodeid] = progress.KoanEntry(
@@ -140,8 +135,8 @@ def _select_by_topic(config: pytest.Config, items: list[pytest.Item]) -> None:
     keep: list[pytest.Item] = []
     drop: list[pytest.Item] = []
     for item in items:
-        info = koan.koan_info(item)
-        wanted = info is not None and koan.touches(info, getattr(item, "fixturenames", ()), topic)
+        info = koan_info(item)
+        wanted = info is not None and touches(info, getattr(item, "fixturenames", ()), topic)
         (keep if wanted else drop).append(item)
     if drop:
         config.hook.pytest_deselected(items=drop)
@@ -160,133 +155,117 @@ def _exercises(item: pytest.Item) -> list[str]:
     return sorted({v.rel for v in vars(module).values() if isinstance(v, Exercise)})
 
 
-def pytest_sessionstart(session: pytest.Session) -> None:
-    if _audit_on(session.config):
-        session.config.stash[SESSION_SNAPSHOT_KEY] = audit.take(_docker(session.config))
-
-
-@pytest.hookimpl(tryfirst=True)
-def pytest_runtest_setup(item: pytest.Item) -> None:
-    """Note the host's kk- objects before the koan, for the leak audit."""
-    if _audit_on(item.config):
-        item.stash[ITEM_SNAPSHOT_KEY] = audit.take(_docker_for(item))
-
-
 def pytest_itemcollected(item: pytest.Item) -> None:
     """Skip a koan whose host requirements are missing, naming the fix (the skip
-    points at the koan itself in pytest's summary)."""
-    info = koan.koan_info(item)
+    points at the koan itself in pytest's summary); keep the needs as data."""
+    info = koan_info(item)
     if info is None:
         return
-    missing = item.config.stash[HOST_KEY].missing(info.needs)
+    run = item.config.stash[RUN]
+    missing = run.host.missing(info.needs)
     if missing:
+        run.missing[item.nodeid] = missing
         item.add_marker(pytest.mark.skip(reason=host.skip_reason(missing)))
 
 
 @pytest.fixture(scope="session")
 def kk_host(pytestconfig: pytest.Config) -> host.Host:
     """What this host offers (the session's capability probe)."""
-    return pytestconfig.stash[HOST_KEY]
+    return pytestconfig.stash[RUN].host
+
+
+@pytest.fixture(scope="session")
+def kk_run(pytestconfig: pytest.Config) -> RunState:
+    """The run's state: session fixtures register what they keep (`session_owned`)."""
+    return pytestconfig.stash[RUN]
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    run = session.config.stash[RUN]
+    if run.audit:
+        run.session_before = audit.take(run.docker())
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Note the host's kk- objects before the koan, for the leak audit."""
+    run = item.config.stash[RUN]
+    if run.audit:
+        run.koan_before[item.nodeid] = audit.take(_docker_for(item))
 
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_teardown(item: pytest.Item) -> Generator[None, None, None]:
     """After the koan's fixtures are gone, anything new and kk- is a leak: remove it."""
     yield
-    before = item.stash.get(ITEM_SNAPSHOT_KEY, None)
+    run = item.config.stash[RUN]
+    before = run.koan_before.pop(item.nodeid, None)
     if before is None:
         return
     client = _docker_for(item)
-    leaked = audit.take(client).minus(before, frozenset(audit.session_owned))
+    leaked = audit.take(client).minus(before, frozenset(run.session_owned))
     if leaked:
         audit.remove(leaked, client)
-        item.config.stash[KOAN_LEAKS_KEY][item.nodeid] = leaked
+        run.record.koan_leaks[item.nodeid] = leaked
 
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, Any, None]:
     outcome = yield
     rep: pytest.TestReport = outcome.get_result()
-    info = koan.koan_info(item)
+    info = koan_info(item)
     if info is None:
         return
-    if rep.when == "call" and rep.failed and call.excinfo is not None and _friendly(item.config):
-        rep.longrepr = failures.explain(call.excinfo, info, _timeout(item), item.name)
-    leaked = item.config.stash[KOAN_LEAKS_KEY].get(item.nodeid)
+    run = item.config.stash[RUN]
+    if rep.when == "call" and rep.failed and call.excinfo is not None and run.friendly:
+        rep.longrepr = failures.explain(call.excinfo, info, item.name, failures.koan_timeout(item))
+    leaked = run.record.koan_leaks.get(item.nodeid)
     if rep.when == "teardown" and leaked:
         rep.outcome = "failed"
         rep.longrepr = ("This koan left kernel objects behind (now removed): "
                         f"{audit.describe(leaked)}. Remove what your code creates, "
                         "also when it fails: try/finally, or a context manager.")
-    _remember(item, rep)
+    _remember(run, item, rep, call)
 
 
-def _remember(item: pytest.Item, rep: pytest.TestReport) -> None:
-    outcomes = item.config.stash[OUTCOMES_KEY]
+def _remember(run: RunState, item: pytest.Item, rep: pytest.TestReport, call: pytest.CallInfo[None]) -> None:
     if rep.when == "call" or (rep.when == "setup" and not rep.passed):
         reason = ""
         if rep.skipped and isinstance(rep.longrepr, tuple):
             reason = str(rep.longrepr[2]).removeprefix("Skipped: ")
-        outcomes[item.nodeid] = (rep.outcome, reason)
-        item.config.stash[DURATIONS_KEY][item.nodeid] = rep.duration
+        lacking = run.missing.get(item.nodeid)
+        if call.excinfo is not None and isinstance(call.excinfo.value, host.HostLacks):
+            lacking = call.excinfo.value.needs
+        kind = failures.kind(call.excinfo) if rep.failed and call.excinfo is not None else ""
+        run.record.note(item.nodeid, rep.outcome, reason, rep.duration, lacking, kind)
     elif rep.when == "teardown" and rep.failed:
-        outcomes[item.nodeid] = ("failed", "")
-
-
-def _friendly(config: pytest.Config) -> bool:
-    """Our short explanation replaces the traceback unless the user asked for another --tb."""
-    return config.getoption("tbstyle", "short") in ("short", "auto")
-
-
-def _timeout(item: pytest.Item) -> float | None:
-    marker = item.get_closest_marker("timeout")
-    if marker and marker.args:
-        return float(marker.args[0])
-    for value in (item.config.getoption("timeout", None), item.config.getini("timeout")):
-        try:
-            if value:
-                return float(value)
-        except (TypeError, ValueError):
-            continue
-    return None
+        run.record.fail(item.nodeid, "leak" if item.nodeid in run.record.koan_leaks else "teardown")
 
 
 @pytest.hookimpl(trylast=True)
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """Session audit (after pytest tore every fixture down, also on Ctrl-C), then
-    persist the journey and this run's outcomes."""
-    config = session.config
-    leaks: dict[str, list[str]] = {}
-    before = config.stash.get(SESSION_SNAPSHOT_KEY, None)
-    if before is not None:
-        client = _docker(config)
-        leaks = audit.take(client).minus(before)
+    persist the journey and this run's record."""
+    run = session.config.stash[RUN]
+    if run.session_before is not None:
+        client = run.docker()
+        leaks = audit.take(client).minus(run.session_before)
         if leaks:
             audit.remove(leaks, client)
-    config.stash[SESSION_LEAKS_KEY] = leaks
-    outcomes = config.stash[OUTCOMES_KEY]
-    if outcomes and not exercise.using_solutions():
-        progress.record(outcomes)
-    if not outcomes:
+        run.record.session_leaks = leaks
+    if not run.record.outcomes:
         return
-    progress.save_last_run({
-        "when": time.time(),
-        "solutions": exercise.using_solutions(),
-        "outcomes": {k: v[0] for k, v in outcomes.items()},
-        "reasons": {k: v[1] for k, v in outcomes.items() if v[1]},
-        "durations": config.stash[DURATIONS_KEY],
-        "session_leaks": leaks,
-        "koan_leaks": config.stash[KOAN_LEAKS_KEY],
-        "failures": quietrun.failure_texts(config),
-    })
+    run.record.failures = quietrun.failure_texts(session.config)
+    if run.record.learners:
+        progress.record(run.record)
+    progress.save_last_run(run.record)
 
 
-def _state_for_report(config: pytest.Config) -> dict[str, progress.Status]:
+def _state_for_report(run: RunState) -> dict[str, progress.Status]:
     """The journey including this run (pytest-html may render before it is saved);
-    under --solutions, this run alone."""
-    now = time.time()
-    current = {k: progress.Status(o, now, None, r) for k, (o, r) in config.stash[OUTCOMES_KEY].items()}
-    if exercise.using_solutions():
+    under --solutions or --swap, this run alone."""
+    current = run.record.statuses(time.time())
+    if not run.record.learners:
         return current
     return {**progress.load_progress(), **current}
 
@@ -299,34 +278,35 @@ def pytest_html_report_title(report: Any) -> None:
 @pytest.hookimpl(optionalhook=True)
 def pytest_html_results_summary(prefix: list[str], summary: list[str], postfix: list[str],
                                 session: pytest.Session) -> None:
-    prefix.append(report.milestone_section(_state_for_report(session.config),
-                                           solutions=exercise.using_solutions(),
-                                           kk_host=session.config.stash[HOST_KEY]))
+    run = session.config.stash[RUN]
+    prefix.append(report.milestone_section(_state_for_report(run), solutions=not run.record.learners,
+                                           kk_host=run.host))
 
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
     """Progress bars per milestone, the next koan, leaks, and where the report is."""
     tr = terminalreporter
-    leaks = config.stash.get(SESSION_LEAKS_KEY, {})
-    koan_leaks = config.stash[KOAN_LEAKS_KEY]
+    run = config.stash[RUN]
+    leaks, koan_leaks = run.record.session_leaks, run.record.koan_leaks
     if leaks or koan_leaks:
         tr.write_sep("!", "kernel objects left behind (removed)", red=True, bold=True)
         for nodeid, found in koan_leaks.items():
             tr.write_line(f"{nodeid}: {audit.describe(found)}")
         if leaks:
             tr.write_line(f"after the session: {audit.describe(leaks)}")
-    if not config.stash[OUTCOMES_KEY]:
+    if not run.record.outcomes:
         return
-    if exercise.using_solutions():
-        tr.write_sep("=", "kernel-koans: reference solutions (your progress is unchanged)")
+    if not run.record.learners:
+        tr.write_sep("=", f"kernel-koans: {run.mode} (your progress is unchanged)")
     else:
         tr.write_sep("=", "kernel-koans: your journey")
-        for line in journey.status_lines():
+        j = progress.journey()
+        for line in journey.status_lines(j):
             tr.write_line(line)
         tr.write_line("")
-        for line in journey.next_lines(runner=_runner()):
+        for line in journey.next_lines(j, runner=_runner()):
             tr.write_line(line)
-    if not config.stash[HOST_KEY].root:
+    if not run.host.root:
         tr.write_line(NOT_ROOT, yellow=True)
     htmlpath = config.getoption("htmlpath", None)
     if htmlpath:
@@ -341,32 +321,14 @@ def _runner() -> str:
 def pytest_unconfigure(config: pytest.Config) -> None:
     """Under sudo, hand the run's files in the repo back to the invoking user; free the host."""
     ownership.hand_back(paths.repo_root())
-    exercise.set_solutions(False)
+    run = config.stash.get(RUN, None)
+    if run is not None:
+        use_sides(run.previous_sides)
     runlock.release()
 
 
-def _audit_on(config: pytest.Config) -> bool:
-    return not config.getoption("no_audit") and config.stash[HOST_KEY].root
-
-
-DOCKER_KEY = pytest.StashKey[Any]()
-
-
-def _docker(config: pytest.Config) -> Any:
-    """One docker client per run when the engine answers, for the audit; None otherwise."""
-    if not config.stash[HOST_KEY].docker:
-        return None
-    if DOCKER_KEY not in config.stash:
-        try:
-            import docker
-
-            config.stash[DOCKER_KEY] = docker.from_env(timeout=30)
-        except Exception:  # noqa: BLE001
-            config.stash[DOCKER_KEY] = None
-    return config.stash[DOCKER_KEY]
-
-
 def _docker_for(item: pytest.Item) -> Any:
+    """The audit looks at the engine only around koans that use it."""
     if "docker_client" not in getattr(item, "fixturenames", ()):
         return None
-    return _docker(item.config)
+    return item.config.stash[RUN].docker()

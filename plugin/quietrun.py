@@ -18,7 +18,8 @@ from typing import Any
 
 import pytest
 
-from kernel_koans import exercise, manifest, progress
+from kernel_koans import manifest, progress
+from kernel_koans.runstate import RUN
 
 PLUGIN_NAME = "kernel-koans-quietrun"
 
@@ -38,8 +39,8 @@ def failure_texts(config: pytest.Config) -> dict[str, str]:
 
 
 def wants_everything(config: pytest.Config) -> bool:
-    """-v, an explicit --tb (command line or PYTEST_ADDOPTS), or a run of the twins."""
-    if config.option.verbose > 0 or exercise.using_solutions():
+    """-v, an explicit --tb (command line or PYTEST_ADDOPTS), or a run of the twins (or a swap)."""
+    if config.option.verbose > 0 or not config.stash[RUN].record.learners:
         return True
     args = [*map(str, config.invocation_params.args), *os.environ.get("PYTEST_ADDOPTS", "").split()]
     return any(a == "--tb" or a.startswith("--tb=") for a in args)

@@ -7,7 +7,7 @@ import subprocess
 import time
 from pathlib import Path
 
-from kernel_koans import paths
+from kernel_koans import paths, progress
 
 
 def diff(rel: str, color: bool = False) -> str:
@@ -45,7 +45,7 @@ def pristine_ref(root: Path) -> str:
 
 
 def reset(rel: str, ref: str | None = None) -> tuple[Path, Path | None]:
-    """Restore the stub from git; the learner's version is kept in .koans/backup/.
+    """Restore the stub from git; the learner's version is kept in progress.backup_dir().
 
     Returns (restored file, backup or None)."""
     root = paths.repo_root()
@@ -57,7 +57,7 @@ def reset(rel: str, ref: str | None = None) -> tuple[Path, Path | None]:
         raise RuntimeError(f"git has no {rel_path} at {ref}: {shown.stderr.decode().strip()}")
     backup = None
     if target.exists():
-        backup = paths.state_dir() / "backup" / f"{rel_path}.{time.strftime('%Y%m%d-%H%M%S')}"
+        backup = progress.backup_dir() / f"{rel_path}.{time.strftime('%Y%m%d-%H%M%S')}"
         backup.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(target, backup)
     target.write_bytes(shown.stdout)

@@ -98,17 +98,17 @@ def _with_helpers(names: list[str], defs: dict[str, ast.stmt]) -> list[str]:
     return out
 
 
-def pieces(nodeid: str, exercises: list[str], root: Path | None = None) -> list[Piece]:
+def pieces(nodeid: str, exercises: list[str]) -> list[Piece]:
     """The functions of `exercises` the koan calls and the helpers they call; every
     function of the modules when the koan calls none through a handle (fixtures)."""
-    base = root or paths.repo_root()
+    base = paths.repo_root()
     file_part, _, name = nodeid.partition("::")
     used = used_names(base / file_part, name.split("::")[-1])
     out: list[Piece] = []
     if used:  # the koan calls these; a module it imports but does not call is not its solution
         exercises = [rel for rel in exercises if rel in used]
     for rel in exercises:
-        mine_path, twin_path = paths.learner_path(rel, base), paths.twin_path(rel, base)
+        mine_path, twin_path = paths.learner_path(rel), paths.twin_path(rel)
         mine = mine_path.read_text() if mine_path.exists() else ""
         twin = twin_path.read_text() if twin_path.exists() else ""
         twin_defs, mine_defs = _top_level(twin), _top_level(mine)

@@ -49,16 +49,16 @@ class Outcome:
     text: str = ""
 
 
-def run_koan(nodeid: str, root: Path | None = None) -> Outcome:
+def run_koan(nodeid: str) -> Outcome:
     """One koan through the normal pytest entry; the verdict from .koans/last-run.json."""
-    base = root or paths.repo_root()
-    log = paths.state_dir(root) / LOG
+    base = paths.repo_root()
+    log = progress.state_dir() / LOG
     log.parent.mkdir(parents=True, exist_ok=True)
     started = time.time()
     with log.open("w") as out:
         subprocess.run([sys.executable, "-m", "pytest", nodeid], cwd=base, stdout=out,
                        stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, check=False)
-    last = progress.load_last_run(root)
+    last = progress.load_last_run()
     outcome = last.get("outcomes", {}).get(nodeid) if float(last.get("when", 0)) >= started else None
     if outcome is None:
         tail = "".join(log.read_text(errors="replace").splitlines(keepends=True)[-30:])
@@ -100,29 +100,28 @@ def milestone_lines(current: str, catalog: dict[str, progress.KoanEntry],
 class Loop:
     """The screen and the state of one `koans watch` session."""
 
-    def __init__(self, out: TextIO, root: Path | None = None) -> None:
+    def __init__(self, out: TextIO) -> None:
         self.out = out
-        self.root = root
         self.current: progress.KoanEntry | None = None
         self.last: Outcome | None = None
         self.banner: list[str] = []  # passes on the way to the current koan
         self.extra: list[str] = []  # the milestone list, after `l`
 
     def catalog(self) -> dict[str, progress.KoanEntry]:
-        return progress.load_catalog(self.root)
+        return progress.load_catalog()
 
     def run(self) -> None:
         """Run the current koan; on a pass, note it and move on to the next one."""
         self.extra = []
         while self.current is not None:
             self.show(running=True)
-            self.last = run_koan(self.current.nodeid, self.root)
+            self.last = run_koan(self.current.nodeid)
             if self.last.outcome != "passed":
                 break
             self.banner.append(f"✓ {self.current.name} passed — its solution is unlocked in the report "
                                f"(koans compare {self.current.name})")
             passed = self.current.nodeid
-            self.current = progress.next_koan(self.catalog(), progress.load_progress(self.root))
+            self.current = progress.next_koan(self.catalog(), progress.load_progress())
             if self.current is not None and self.current.nodeid == passed:
                 break  # the pass was not recorded (a run of the twins): do not spin
         self.show()
@@ -138,8 +137,8 @@ class Loop:
         else:
             lines.append(f"Koan: {entry.nodeid}  ({entry.milestone})")
             if entry.exercises:
-                base = self.root or paths.repo_root()
-                lines.append("Edit: " + ", ".join(paths.learner_path(e, base).relative_to(base).as_posix()
+                base = paths.repo_root()
+                lines.append("Edit: " + ", ".join(paths.learner_path(e).relative_to(base).as_posix()
                                                   for e in entry.exercises))
             lines.append("")
             if running:
@@ -164,29 +163,29 @@ class Loop:
 
     def _more_hints(self, entry: progress.KoanEntry) -> list[str]:
         """Tiers beyond the first (the failure text shows that one), as revealed so far."""
-        shown = progress.load_hints_seen(self.root).get(entry.nodeid, 1)
+        shown = progress.load_hints_seen().get(entry.nodeid, 1)
         return [f"Hint {i}/{len(entry.hints)}: {entry.hints[i - 1]}" for i in range(2, min(shown, len(entry.hints)) + 1)]
 
     def hint(self) -> None:
         if self.current is None or not self.current.hints:
             return
-        seen = progress.load_hints_seen(self.root)
+        seen = progress.load_hints_seen()
         nodeid = self.current.nodeid
         seen[nodeid] = min(max(seen.get(nodeid, 0), 1) + 1, len(self.current.hints))
-        progress.save_hints_seen(seen, self.root)
+        progress.save_hints_seen(seen)
         self.show()
 
     def skip(self) -> None:
         if self.current is None:
             return
-        found = next_failing(self.current.nodeid, self.catalog(), progress.load_progress(self.root))
+        found = next_failing(self.current.nodeid, self.catalog(), progress.load_progress())
         if found is not None:
             self.current, self.banner = found, []
             self.run()
 
     def list_milestone(self) -> None:
         if self.current is not None:
-            self.extra = milestone_lines(self.current.nodeid, self.catalog(), progress.load_progress(self.root))
+            self.extra = milestone_lines(self.current.nodeid, self.catalog(), progress.load_progress())
             self.show()
 
 
@@ -213,14 +212,14 @@ def _keys(stream: TextIO) -> Iterator[bool]:
         termios.tcsetattr(fd, termios.TCSADRAIN, saved)
 
 
-def main(start: str | None = None, root: Path | None = None,
+def main(start: str | None = None,
          stdin: TextIO | None = None, out: TextIO | None = None) -> int:
     keys_in, screen = stdin or sys.stdin, out or sys.stdout
-    base = root or paths.repo_root()
-    catalog = lookup.catalog(root)
-    loop = Loop(screen, root)
+    base = paths.repo_root()
+    catalog = lookup.catalog()
+    loop = Loop(screen)
     loop.current = (lookup.koan(start, catalog) if start
-                    else progress.next_koan(catalog, progress.load_progress(root)))
+                    else progress.next_koan(catalog, progress.load_progress()))
     dirs = [base / d for d in WATCHED if (base / d).is_dir()]
     changes: queue.Queue[int] = queue.Queue()
     stop = threading.Event()
@@ -238,7 +237,7 @@ def main(start: str | None = None, root: Path | None = None,
                     handler()
                 if _drain(changes):
                     if loop.current is None:  # everything passed: see whether it still does
-                        loop.current = progress.next_koan(loop.catalog(), progress.load_progress(root))
+                        loop.current = progress.next_koan(loop.catalog(), progress.load_progress())
                     loop.banner = []
                     loop.run()
     except KeyboardInterrupt:

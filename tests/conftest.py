@@ -23,7 +23,6 @@ settings.load_profile("kernel-koans-tests")
 
 PYPROJECT = """\
 [tool.pytest.ini_options]
-markers = ["koan(man, hints, needs): a kernel-koans koan"]
 """
 
 # The inner sessions' conftest: loads the plugin (as the real root conftest does, so

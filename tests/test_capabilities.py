@@ -67,6 +67,9 @@ def test_missing_docker_and_memory_skip_with_the_fix(needs) -> None:
     stored = needs.progress()
     assert stored["koans/m00/test_needs.py::test_needs_docker"]["outcome"] == "skipped"
     assert host.FIXES["docker"] in stored["koans/m00/test_needs.py::test_needs_docker"]["reason"]
+    # the run's record keeps the missing needs as data: nobody parses the sentence
+    assert needs.last_run()["missing"] == {"koans/m00/test_needs.py::test_needs_docker": ["docker"],
+                                           "koans/m00/test_needs.py::test_needs_memory_controller": ["cgroup:memory"]}
 
 
 def test_not_root_skips_root_koans_never_fails_them(needs) -> None:
@@ -96,3 +99,28 @@ def test_unknown_requirement_is_an_authoring_error() -> None:
     with pytest.raises(KeyError, match="unknown host requirement"):
         h.missing(["dockr"])
     assert h.missing(["cgroup2", "cgroup:memory", "root"]) == ["cgroup2", "cgroup:memory"]
+
+
+def test_a_fixture_that_finds_a_gap_late_records_it_as_data(kk) -> None:
+    """host.skip_lacking (for fixtures) skips like a declared need, and the record says which."""
+    kk.manifest(m00=["test_late.py"])
+    kk.write("koans/m00/test_late.py", '''
+        import pytest
+
+        from kernel_koans.host import skip_lacking
+        from kernel_koans.koan import koan
+
+
+        @pytest.fixture
+        def engine():
+            skip_lacking("docker")
+
+
+        @koan(man="x(1)", hints=["h"])
+        def test_late(engine):
+            """Needs what the fixture found missing."""
+    ''')
+    result = kk.run("--no-audit", "-rs", "koans")
+    result.assert_outcomes(skipped=1)
+    result.stdout.fnmatch_lines(["*host lacks docker*"])
+    assert kk.last_run()["missing"] == {"koans/m00/test_late.py::test_late": ["docker"]}

@@ -12,9 +12,10 @@ def test_structure_of_an_honest_curriculum(kk) -> None:
     kk.write("projects/sim/sim.py", "")
     kk.write("solutions/projects/sim/sim.py", "")
     found = devcheck.Findings()
-    devcheck.structure(kk.root, found)
+    devcheck.structure(found)
     assert found.problems == []
-    assert found.checked == 3  # one koan file, two exercise modules
+    # one koan file, two modules with their twins; the exercise it names; x.py used
+    assert found.checked == 5
 
 
 def test_structure_reports_what_breaks_the_rules(kk) -> None:
@@ -24,11 +25,13 @@ def test_structure_reports_what_breaks_the_rules(kk) -> None:
     kk.write("koans/m00/orphan.py", "def f():\n    raise NotImplementedError\n")
     kk.write("projects/sim/sim.py", "")
     found = devcheck.Findings()
-    devcheck.structure(kk.root, found)
+    devcheck.structure(found)
     assert sorted(found.problems) == sorted([
         "koans/m00/test_unlisted.py is not listed in koans/manifest.toml",
         "koans/manifest.toml lists koans/m00/test_gone.py, which does not exist",
         "koans/m00/orphan.py has no reference twin at solutions/m00/orphan.py",
+        "koans/m00/orphan.py is an exercise module no koan file uses (exercise('m00/orphan'))",
+        "koans/m00/orphan.py:2 raises NotImplementedError without saying what is missing",
         "projects/sim/sim.py has no reference twin at solutions/projects/sim/sim.py",
     ])
 
@@ -38,7 +41,7 @@ def test_judge_fails_stub_passes_twin_failures_skips_and_leaks() -> None:
     found = devcheck.Findings()
     stubs = {"outcomes": {k1: "passed", k2: "failed"}, "koan_leaks": {k2: {"netns": ["kk-x"]}}}
     twins = {"outcomes": {k1: "failed", k2: "skipped"}, "reasons": {k2: "host lacks docker"},
-             "session_leaks": {"links": ["kk-y"]}}
+             "missing": {k2: ["docker"]}, "session_leaks": {"links": ["kk-y"]}}
     devcheck.judge(stubs, twins, allow_skips=False, f=found)
     text = "\n".join(found.problems)
     assert f"passes on its untouched stub: {k1}" in text
@@ -62,7 +65,8 @@ def test_judge_allows_skips_only_for_the_named_missing_pieces() -> None:
 
     k1, k2 = "koans/m04/test_a.py::test_v2", "koans/m04/test_a.py::test_engine"
     twins = {"outcomes": {k1: "skipped", k2: "skipped"},
-             "reasons": {k1: host.skip_reason(["cgroup2"]), k2: host.skip_reason(["cgroup2", "docker"])}}
+             "reasons": {k1: host.skip_reason(["cgroup2"]), k2: host.skip_reason(["cgroup2", "docker"])},
+             "missing": {k1: ["cgroup2"], k2: ["cgroup2", "docker"]}}
     found = devcheck.Findings()
     devcheck.judge({"outcomes": {k1: "failed", k2: "failed"}}, twins, False, found, ("cgroup2",))
     assert len(found.problems) == 1 and k2 in found.problems[0], found.problems

@@ -5,7 +5,7 @@ import pytest
 
 LEARNER = '''
 def stub():
-    raise NotImplementedError("open /proc/self/ns/pid and read its inode")
+    raise NotImplementedError("should return the inode number of this process's PID namespace")
 
 
 def crashes():
@@ -43,7 +43,7 @@ def test_b_crash():
 
 
 @koan(man="signal(7)", hints=["h"])
-@pytest.mark.timeout(1)
+@pytest.mark.timeout(timeout=1)
 def test_c_hang():
     mod.hangs()
 
@@ -86,8 +86,8 @@ def test_friendly_messages(failing) -> None:
 
     stub = _longrepr(result, "test_a_stub")
     line = _line_of(LEARNER, "raise NotImplementedError")
-    assert stub.startswith(f"Not written yet: koans/m00/learner.py:{line} in stub is still a stub")
-    assert "open /proc/self/ns/pid and read its inode" in stub
+    assert stub.startswith(f"Not written yet: `learner.stub` (koans/m00/learner.py:{line}) "
+                           "should return the inode number of this process's PID namespace.")
     assert "Lesson:   Stubs say what to write." in stub
     assert "Hint:     Nudge one." in stub and "Mechanism two." not in stub
     assert "koans hint test_a_stub" in stub
@@ -99,7 +99,7 @@ def test_friendly_messages(failing) -> None:
     assert f"koans/m00/learner.py:{_line_of(LEARNER, 'values[')} in crashes" in crash
     assert "test_fail.py" not in crash, "the koan's own frames are not the learner's"
 
-    hang = _longrepr(result, "test_c_hang")
+    hang = _longrepr(result, "test_c_hang")  # the marker's timeout= keyword, not the ini's 30 s
     assert hang.startswith("Your code did not finish within 1 s and was stopped; the run goes on.")
 
     assert _longrepr(result, "test_e_kernel_disagrees").startswith(
@@ -121,7 +121,7 @@ def test_tb_long_keeps_pytests_traceback(failing) -> None:
     result.assert_outcomes(failed=2)
     text = result.stdout.str()
     assert "Not written yet" not in text and "Your code raised" not in text
-    assert 'raise NotImplementedError("open /proc/self/ns/pid and read its inode")' in text
+    assert 'raise NotImplementedError("should return the inode number of this process\'s PID namespace")' in text
     assert 'return values["missing"]' in text
     assert "E       KeyError: 'missing'" in text
 
@@ -166,3 +166,58 @@ def test_child_exception_points_at_learner_line(kk) -> None:
     text = _longrepr(result, "test_in_child")
     assert text.startswith("Your code raised FileNotFoundError")
     assert "koans/m00/kid.py:4 in boom" in text
+
+
+def test_timeouts_are_worded_with_their_own_figure(kk, monkeypatch) -> None:
+    """A ChildTimeout says the child's limit (in_child's timeout=), a pytest-timeout stop says
+    pytest-timeout's (here from PYTEST_TIMEOUT); neither is mistaken for the other."""
+    kk.manifest(m00=["test_slow.py"])
+    kk.write("koans/m00/slow.py", "import time\n\ndef nap():\n    time.sleep(60)\n")
+    kk.write("solutions/m00/slow.py", "def nap():\n    return None\n")
+    kk.write("koans/m00/test_slow.py", '''
+        from kernel_koans.child import in_child
+        from kernel_koans.exercise import exercise
+        from kernel_koans.koan import koan
+
+        slow = exercise("m00/slow")
+
+
+        @koan(man="fork(2)", hints=["h"])
+        def test_child_overruns():
+            """A child that never ends is killed at its own limit."""
+            in_child(slow.nap, timeout=0.5)
+
+
+        @koan(man="fork(2)", hints=["h"])
+        def test_koan_overruns():
+            """A koan that never ends is stopped by pytest-timeout."""
+            slow.nap()
+    ''')
+    monkeypatch.setenv("PYTEST_TIMEOUT", "2")
+    result = kk.run("--no-audit", "koans")
+    result.assert_outcomes(failed=2)
+    child = _longrepr(result, "test_child_overruns")
+    assert child.startswith("Your code did not finish within 0.5 s and its child was killed."), child
+    koan = _longrepr(result, "test_koan_overruns")
+    assert koan.startswith("Your code did not finish within 2 s and was stopped; the run goes on."), koan
+    assert kk.last_run()["kinds"] == {"koans/m00/test_slow.py::test_child_overruns": "timeout",
+                                      "koans/m00/test_slow.py::test_koan_overruns": "timeout"}
+
+
+def test_a_failure_that_only_mentions_timeout_is_not_one(kk) -> None:
+    """pytest-timeout is told by where the failure was raised, not by the word."""
+    kk.manifest(m00=["test_words.py"])
+    kk.write("koans/m00/test_words.py", '''
+        import pytest
+
+        from kernel_koans.koan import koan
+
+
+        @koan(man="x(1)", hints=["h"])
+        def test_says_timeout():
+            """Only the word."""
+            pytest.fail("Timeout (>1.0s) from pytest-timeout.")
+    ''')
+    result = kk.run("--no-audit", "koans")
+    result.assert_outcomes(failed=1)
+    assert "did not finish" not in _longrepr(result, "test_says_timeout")

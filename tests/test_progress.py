@@ -70,12 +70,30 @@ def test_tally_counts_per_milestone() -> None:
     assert got["m02"].total == 0 and got["m02"].title == "Two"
 
 
+def _run(**outcomes: tuple[str, str]) -> progress.LastRun:
+    run = progress.LastRun()
+    for nodeid, (outcome, reason) in outcomes.items():
+        run.note(nodeid, outcome, reason)
+    return run
+
+
 def test_record_keeps_first_pass(kk) -> None:
-    first = progress.record({"k": ("passed", "")})["k"].first_passed
+    first = progress.record(_run(k=("passed", "")))["k"].first_passed
     assert first is not None
-    later = progress.record({"k": ("failed", ""), "j": ("skipped", "no docker")})
+    later = progress.record(_run(k=("failed", ""), j=("skipped", "no docker")))
     assert later["k"].outcome == "failed" and later["k"].first_passed == first
     assert later["j"] == Status("skipped", later["j"].when, None, "no docker")
     assert progress.load_progress() == later
     (kk.state / "progress.json").write_text("not json")
     assert progress.load_progress() == {}, "a damaged file reads as a fresh start"
+
+
+def test_hints_seen_round_trip_and_state_dir_owner(kk, monkeypatch, tmp_path) -> None:
+    assert progress.load_hints_seen() == {}
+    progress.save_hints_seen({"k": 2})
+    assert progress.load_hints_seen() == {"k": 2}
+    assert (kk.state / "hints.json").is_file()
+    assert progress.backup_dir() == kk.state / "backup"
+    monkeypatch.setenv("KERNEL_KOANS_STATE", str(tmp_path / "elsewhere"))
+    assert progress.state_dir() == tmp_path / "elsewhere"
+    assert progress.load_hints_seen() == {}

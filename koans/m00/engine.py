@@ -12,7 +12,7 @@ from typing import Any
 def server_version(client: Any) -> str:
     """The engine's version (not the SDK's, not the CLI's), e.g. "24.0.7", asked
     through `client`, a docker.DockerClient."""
-    raise NotImplementedError("ask the client for the engine's version")
+    raise NotImplementedError("should return the engine's own version, e.g. '24.0.7'")
 
 
 def api_get(socket_path: str, path: str) -> dict[str, Any]:
@@ -22,4 +22,4 @@ def api_get(socket_path: str, path: str) -> dict[str, Any]:
 
     No SDK, no requests: socket.AF_UNIX, one request, read until the engine closes.
     """
-    raise NotImplementedError("connect an AF_UNIX socket, send an HTTP/1.0 GET, parse the JSON body")
+    raise NotImplementedError("should return the engine's JSON answer to a GET of `path` over its unix socket, as a dict")

@@ -18,7 +18,7 @@ def filesystem_type(path: str) -> str:
     Ask the kernel: linux.statfs_magic(path) returns statfs(2)'s f_type, one magic
     number per filesystem type (PROC_SUPER_MAGIC is 0x9fa0; the rest are in statfs(2)).
     """
-    raise NotImplementedError("call linux.statfs_magic(path) and name the magic number it returns")
+    raise NotImplementedError("should return the kernel's name for the filesystem type that holds `path`")
 
 
 def process_view(pid: int) -> dict[str, object]:
@@ -29,4 +29,4 @@ def process_view(pid: int) -> dict[str, object]:
     "argv": its command line as a list of strings (/proc/<pid>/cmdline, NUL-separated)
     "ppid": its parent's pid (/proc/<pid>/stat or /proc/<pid>/status)
     """
-    raise NotImplementedError("read /proc/<pid>/exe, cwd, cmdline and stat")
+    raise NotImplementedError("should return what /proc says about the process: exe, cwd, argv and ppid")

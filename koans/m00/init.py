@@ -13,12 +13,12 @@ from kernel_koans import linux  # noqa: F401  (linux.statfs_magic is yours to us
 def ancestry(pid: int) -> list[int]:
     """[pid, its parent, its grandparent, ...], ending with the process whose parent
     is 0 (usually PID 1). The parent is the 4th field of /proc/<pid>/stat."""
-    raise NotImplementedError("follow the ppid field of /proc/<pid>/stat until it is 0")
+    raise NotImplementedError("should return [pid, its parent, its grandparent, ...] up to the process whose parent is 0")
 
 
 def systemd_booted() -> bool:
     """True when systemd is this system's init, decided the way sd_booted(3) decides it."""
-    raise NotImplementedError("sd_booted(3) tells you which directory to look for")
+    raise NotImplementedError("should say whether systemd is this system's init")
 
 
 def cgroup_mode() -> str:
@@ -28,4 +28,4 @@ def cgroup_mode() -> str:
     Decide it the way systemd does: by the filesystem type of /sys/fs/cgroup, and
     when that is not cgroup2, of /sys/fs/cgroup/unified (linux.statfs_magic).
     """
-    raise NotImplementedError("compare linux.statfs_magic('/sys/fs/cgroup') with CGROUP2_SUPER_MAGIC")
+    raise NotImplementedError("should return how this host mounts cgroups: 'unified', 'hybrid' or 'legacy'")

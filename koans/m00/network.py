@@ -14,7 +14,7 @@ def listening_tcp() -> set[tuple[str, int]]:
     Each line's local_address is `AAAAAAAA:PPPP` in hex; `st` is the TCP state
     (0A is LISTEN, see include/net/tcp_states.h). Mind the byte order of the address.
     """
-    raise NotImplementedError("parse /proc/net/tcp: the local_address and st columns")
+    raise NotImplementedError("should return the (address, port) of every listening IPv4 TCP socket")
 
 
 def default_route() -> tuple[str, str | None] | None:
@@ -22,4 +22,4 @@ def default_route() -> tuple[str, str | None] | None:
     ("eth0", "192.168.1.1"). The gateway is None when the route has none
     (RTF_GATEWAY unset); with several default routes, the lowest Metric wins;
     None when there is no default route at all."""
-    raise NotImplementedError("find the /proc/net/route line with Destination and Mask 00000000")
+    raise NotImplementedError("should return (interface, gateway) of the IPv4 default route, or None")

@@ -16,7 +16,7 @@ def owners(path: str) -> set[str]:
     The package name is the list file's name without `.list` (it may carry an
     architecture, as in `libc6:amd64`). A path no package ships gives set().
     """
-    raise NotImplementedError("search the /var/lib/dpkg/info/*.list files for the path")
+    raise NotImplementedError("should return the packages that own `path`")
 
 
 def installed_packages() -> dict[str, str]:
@@ -26,4 +26,4 @@ def installed_packages() -> dict[str, str]:
     per line (deb-control(5)); a package is installed when its Status field is
     `install ok installed`.
     """
-    raise NotImplementedError("parse /var/lib/dpkg/status into stanzas and keep the installed ones")
+    raise NotImplementedError("should return {package: version} for every installed package")

@@ -14,7 +14,7 @@ def elf_interpreter(path: str) -> str | None:
     elf(5): the ELF header gives e_phoff, e_phentsize and e_phnum; each program
     header has p_type (PT_INTERP is 3), p_offset and p_filesz. Use struct.
     """
-    raise NotImplementedError("read the ELF header, walk the program headers, find PT_INTERP")
+    raise NotImplementedError("should return the program interpreter the ELF file names, or None for a static binary")
 
 
 def shebang(path: str) -> list[str] | None:
@@ -25,4 +25,4 @@ def shebang(path: str) -> list[str] | None:
     execve(2), 'Interpreter scripts', says how the first line is split. Read it
     closely: how many arguments can the #! line pass?
     """
-    raise NotImplementedError("split the first line the way execve(2) says the kernel does")
+    raise NotImplementedError("should return what the kernel runs in front of a `#!` script, or None")

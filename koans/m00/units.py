@@ -20,16 +20,16 @@ def read_unit(text: str) -> dict[str, dict[str, list[str]]]:
     - A key may be assigned more than once: its values accumulate in order. An empty
       assignment (`Key=`) empties the list.
     """
-    raise NotImplementedError("walk the lines: sections, comments, continuations, assignments")
+    raise NotImplementedError("should return {section: {key: [values]}} for the text of a unit file")
 
 
 def exec_start(path: str) -> list[str]:
     """The argv systemd would execve() for the unit file's [Service] ExecStart=:
     its last value, split into words like a shell would, without the special
     prefix characters (`-`, `@`, `:`, `+`, `!`) that may lead the command."""
-    raise NotImplementedError("read_unit() the file, take ExecStart, split it, strip the prefix")
+    raise NotImplementedError("should return the argv systemd would run for the unit's ExecStart=")
 
 
 def restart_policy(path: str) -> str:
     """The service's Restart= setting; when the unit has none, systemd's default."""
-    raise NotImplementedError("read_unit() the file; systemd.service(5) names the default")
+    raise NotImplementedError("should return the service's Restart= setting, or systemd's default")

@@ -20,4 +20,4 @@ def cached_steps(old_lines: list[str], old_context: Context,
     Which changes make a step miss? The instruction's text; for COPY/ADD, the contents
     of the files it copies. And what happens to every step after a miss?
     """
-    raise NotImplementedError("decide, step by step, whether the cache key still matches")
+    raise NotImplementedError("should return, for each step after FROM, whether the builder reuses its cached layer")

@@ -24,4 +24,4 @@ def parse_json_log(text: str) -> list[LogLine]:
     "time" (RFC 3339 with nanoseconds, e.g. "2024-05-01T10:00:00.123456789Z": Python's
     datetime holds microseconds and, before 3.11, fromisoformat() rejects the "Z").
     """
-    raise NotImplementedError("json.loads each line; keep stream, the text and the parsed time")
+    raise NotImplementedError("should return the log's lines, each with its stream, text and time")

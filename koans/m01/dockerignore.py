@@ -18,4 +18,4 @@ def is_excluded(path: str, lines: list[str]) -> bool:
     - a line starting with `!` is an exception: it puts matching files back;
     - when several lines match, the last one decides.
     """
-    raise NotImplementedError("walk the lines in order; the last pattern that matches decides")
+    raise NotImplementedError("should say whether these .dockerignore lines leave `path` out of the context")

@@ -17,4 +17,4 @@ def final_argv(entrypoint: Instruction, cmd: Instruction, run_args: list[str]) -
     - `docker run IMAGE a b` passes run_args ["a", "b"] (empty: none given);
     - with nothing to run at all, raise ValueError (the engine refuses: "no command specified").
     """
-    raise NotImplementedError("combine ENTRYPOINT, CMD and the run arguments into one argv")
+    raise NotImplementedError("should return the argv of the container's first process")

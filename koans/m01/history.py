@@ -13,10 +13,10 @@ BASE = "kernel-koans/busybox"
 def wasteful_dockerfile() -> str:
     """A Dockerfile that creates /blob (1 MiB, 1048576 random bytes) in one RUN
     instruction and deletes it in a second RUN instruction."""
-    raise NotImplementedError("two RUN lines: the first writes 1 MiB of /dev/urandom to /blob, the next removes it")
+    raise NotImplementedError("should return a Dockerfile that creates /blob in one step and deletes it in the next")
 
 
 def lean_dockerfile() -> str:
     """A Dockerfile that creates /blob (1 MiB of random bytes) and deletes it again,
     with no layer of the image holding its bytes."""
-    raise NotImplementedError("create and remove /blob in ONE RUN instruction")
+    raise NotImplementedError("should return a Dockerfile that creates and deletes /blob with no layer keeping its bytes")

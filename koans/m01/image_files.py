@@ -26,4 +26,4 @@ def read_saved_image(archive: bytes) -> SavedImage:
     (Engines with the containerd image store may keep a layer gzip-compressed: its
     digest is still taken over the uncompressed tar.)
     """
-    raise NotImplementedError("open the tar, read manifest.json, then hash the config and each layer")
+    raise NotImplementedError("should return the image a `docker save` archive holds: its config and layers")

@@ -11,11 +11,11 @@ def scratch_dockerfile() -> str:
     static binary `busybox` (it is in the build context, at its root) and runs it as the
     ENTRYPOINT, so `docker run IMAGE echo hi` prints hi (busybox runs the applet named by
     its first argument)."""
-    raise NotImplementedError("FROM scratch, COPY the busybox binary in, make it the ENTRYPOINT")
+    raise NotImplementedError("should return a Dockerfile for an image holding only busybox, run as its entrypoint")
 
 
 def runtime_files(binary: str) -> list[str]:
     """Absolute paths of the files a dynamically linked `binary` needs to start: the
     binary itself, its program interpreter (the dynamic loader) and every shared library
     it loads. The koan copies each to the same path in a FROM scratch image and runs it."""
-    raise NotImplementedError("ask the dynamic loader which libraries the binary needs (ldd)")
+    raise NotImplementedError("should return every file the dynamic binary needs to start")

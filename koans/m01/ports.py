@@ -15,4 +15,4 @@ def serve_on_loopback(client: Any, image: str, labels: dict[str, str], body: str
 
     busybox has `httpd` (`httpd -f -p PORT -h DIR` serves DIR/index.html, in the foreground).
     """
-    raise NotImplementedError("containers.run(..., detach=True, ports={'PORT/tcp': ('127.0.0.1', None)})")
+    raise NotImplementedError("should return (container, host port): `body` served on the host's loopback only")

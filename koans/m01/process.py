@@ -24,7 +24,7 @@ def read_stat(pid: int) -> ProcStat:
     The file is one line: `pid (comm) state ppid pgrp ...`. Careful: comm is the
     executable's name and may contain spaces and parentheses of its own.
     """
-    raise NotImplementedError("read /proc/<pid>/stat and split it into pid, comm, state, ppid")
+    raise NotImplementedError("should return the ProcStat of the process")
 
 
 def read_argv(pid: int) -> list[str]:
@@ -32,7 +32,7 @@ def read_argv(pid: int) -> list[str]:
 
     Open it in binary mode: how are the arguments separated, and how does the last one end?
     """
-    raise NotImplementedError("read /proc/<pid>/cmdline and split it into the arguments")
+    raise NotImplementedError("should return the argv the process was started with")
 
 
 def read_file_in_root_of(pid: int, path: str) -> bytes:
@@ -41,4 +41,4 @@ def read_file_in_root_of(pid: int, path: str) -> bytes:
     A container's process has its own root filesystem; the kernel shows you every
     process's root directory under /proc.
     """
-    raise NotImplementedError("read the file through /proc/<pid>/root")
+    raise NotImplementedError("should return the bytes of `path` as the process `pid` sees it")

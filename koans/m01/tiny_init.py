@@ -19,7 +19,7 @@ def tiny_init(argv: list[str]) -> NoReturn:
        re-parents to you; when the one you started ends, os._exit() with its exit
        code, or 128 + N if signal N killed it (what a shell reports).
     """
-    raise NotImplementedError("forward signals, fork+exec argv, reap everything, exit with the child's status")
+    raise NotImplementedError("should be PID 1 for argv: pass signals on, reap every child, exit with the program's status")
 
 
 def init_script() -> str:
@@ -29,4 +29,4 @@ def init_script() -> str:
     `trap` SIGTERM to forward it (kill -TERM) to that child, `wait` for it and exit
     with its status. Careful: `wait` returns early when a trapped signal arrives.
     """
-    raise NotImplementedError("return the text of a sh script: \"$@\" &, trap ... TERM, wait, exit")
+    raise NotImplementedError("should return the same init as a busybox sh script")

@@ -19,4 +19,4 @@ def plug(netns: str, bridge: str, host_end: str, ns_end: str, cidr: str) -> None
         there (`addr("add", index=..., address=..., prefixlen=...)`).
     Bring the bridge, the host end and the namespaced end UP (`state="up"`).
     """
-    raise NotImplementedError("move ns_end into netns with its address, enslave host_end to bridge")
+    raise NotImplementedError("should put `ns_end` in `netns` with its address and make `host_end` a port of `bridge`")

@@ -29,4 +29,4 @@ def answer(query: bytes, records: dict[str, str]) -> bytes:
       a TTL, RDLENGTH 4 and the address (socket.inet_aton);
     - a name not in `records`: no answer, RCODE NXDOMAIN (3).
     """
-    raise NotImplementedError("parse the question, then build header + question + A answer")
+    raise NotImplementedError("should return the DNS response to this one-question query")

@@ -17,7 +17,7 @@ def create_network(client: Any, name: str, labels: dict[str, str]) -> Any:
     engine names the bridge br-<id> unless the option
     "com.docker.network.bridge.name" says otherwise: set it to `name`.
     """
-    raise NotImplementedError("client.networks.create(...) with the bridge-name option and labels")
+    raise NotImplementedError("should create a bridge network whose Linux bridge is called `name`")
 
 
 def run_on_network(client: Any, image: str, name: str, network: str,
@@ -26,7 +26,7 @@ def run_on_network(client: Any, image: str, name: str, network: str,
 
     `client.containers.run(image, [...], name=..., network=..., labels=..., detach=True)`.
     """
-    raise NotImplementedError("client.containers.run(..., network=network, detach=True)")
+    raise NotImplementedError("should start the container `name` on `network`")
 
 
 def isolate_network(bridge: str) -> None:
@@ -36,7 +36,7 @@ def isolate_network(bridge: str) -> None:
     kernel has a per-interface switch for the same effect: write 0 to
     /proc/sys/net/ipv4/conf/<bridge>/forwarding.
     """
-    raise NotImplementedError("write 0 to the bridge's net.ipv4.conf.<bridge>.forwarding")
+    raise NotImplementedError("should stop the host from routing packets that arrive on `bridge`")
 
 
 def join_with_alias(network: Any, container: Any, alias: str) -> None:
@@ -44,4 +44,4 @@ def join_with_alias(network: Any, container: Any, alias: str) -> None:
 
     `network.connect(container, aliases=[...])`.
     """
-    raise NotImplementedError("network.connect(container, aliases=[alias])")
+    raise NotImplementedError("should attach the container to the network under the name `alias`")

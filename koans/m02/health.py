@@ -18,7 +18,7 @@ def ready_file_healthcheck(path: str, interval_s: float, timeout_s: float, retri
     inside the container; exit 0 is healthy), "interval", "timeout",
     "start_period" (all in NANOSECONDS, ints) and "retries".
     """
-    raise NotImplementedError("return {'test': ['CMD-SHELL', ...], 'interval': ns, ...}")
+    raise NotImplementedError("should return the healthcheck for 'healthy while the file exists'")
 
 
 @dataclass(frozen=True)
@@ -39,4 +39,4 @@ def step(health: Health, passed: bool, since_start_s: float, start_period_s: flo
     - any other failure: the streak grows by one; when it reaches `retries` the
       status becomes "unhealthy" (until then it stays what it was).
     """
-    raise NotImplementedError("return the next Health for one probe result")
+    raise NotImplementedError("should return the health after one probe result")

@@ -13,7 +13,7 @@ def hosts_file(entries: dict[str, str]) -> str:
 
     One line per entry: 'ADDRESS NAME'. Keep a '127.0.0.1 localhost' line too.
     """
-    raise NotImplementedError("return hosts(5) text: one 'ADDRESS NAME' line per entry")
+    raise NotImplementedError("should return the text of a hosts(5) file for these entries")
 
 
 def use_hosts_file(path: str) -> None:
@@ -24,4 +24,4 @@ def use_hosts_file(path: str) -> None:
     (mount None on "/" with MS_REC | MS_PRIVATE) so nothing propagates back to the
     host, then bind-mount `path` over /etc/hosts (MS_BIND).
     """
-    raise NotImplementedError("unshare a mount namespace, make / private, bind path over /etc/hosts")
+    raise NotImplementedError("should make the file at `path` this process's /etc/hosts, and nobody else's")

@@ -14,4 +14,4 @@ def enter_cgroup_namespace() -> None:
     The namespace's root is fixed when it is created, at the caller's cgroup
     (in every hierarchy): join the cgroup first, unshare after.
     """
-    raise NotImplementedError("linux.unshare(linux.CLONE_NEWCGROUP)")
+    raise NotImplementedError("should make this process's current cgroup the root of what it sees")

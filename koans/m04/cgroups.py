@@ -25,7 +25,7 @@ def join(cg: KoanCgroup, pid: int) -> None:
     moves the whole process (all its threads); /proc/<pid>/cgroup then shows
     the new path. (On a v1 host, do it in every directory of `cg.dirs`.)
     """
-    raise NotImplementedError("write the pid into cg.path / 'cgroup.procs'")
+    raise NotImplementedError("should move process `pid` into the cgroup")
 
 
 def limit_memory(cg: KoanCgroup, max_bytes: int) -> None:
@@ -34,7 +34,7 @@ def limit_memory(cg: KoanCgroup, max_bytes: int) -> None:
     v2: write the number into `memory.max`. If `memory.swap.max` exists,
     write "0" into it, or the kernel swaps instead of calling the OOM killer.
     """
-    raise NotImplementedError("write max_bytes into cg.dir('memory') / 'memory.max'")
+    raise NotImplementedError("should cap the cgroup's memory at `max_bytes`")
 
 
 def limit_cpu(cg: KoanCgroup, quota_us: int, period_us: int = 100_000) -> None:
@@ -42,7 +42,7 @@ def limit_cpu(cg: KoanCgroup, quota_us: int, period_us: int = 100_000) -> None:
 
     v2: write "QUOTA PERIOD" (e.g. "20000 100000" = 20 % of one CPU) into `cpu.max`.
     """
-    raise NotImplementedError("write f'{quota_us} {period_us}' into cg.dir('cpu') / 'cpu.max'")
+    raise NotImplementedError("should let the cgroup run `quota_us` of CPU in every `period_us`")
 
 
 def limit_pids(cg: KoanCgroup, max_pids: int) -> None:
@@ -50,7 +50,7 @@ def limit_pids(cg: KoanCgroup, max_pids: int) -> None:
 
     v2: write the number into `pids.max`.
     """
-    raise NotImplementedError("write max_pids into cg.dir('pids') / 'pids.max'")
+    raise NotImplementedError("should allow at most `max_pids` tasks in the cgroup")
 
 
 def limit_write_bps(cg: KoanCgroup, device: str, bytes_per_second: int) -> None:
@@ -59,7 +59,7 @@ def limit_write_bps(cg: KoanCgroup, device: str, bytes_per_second: int) -> None:
     v2: write "MAJ:MIN wbps=N" into `io.max` (cg.dir("io")). Throttling is per
     device: the kernel needs the device numbers, not a path.
     """
-    raise NotImplementedError("write f'{device} wbps={bytes_per_second}' into cg.dir('io') / 'io.max'")
+    raise NotImplementedError("should throttle the cgroup's writes to `device`")
 
 
 def delegate(cg: KoanCgroup, controller: str) -> None:
@@ -68,4 +68,4 @@ def delegate(cg: KoanCgroup, controller: str) -> None:
     Write "+memory" (for controller "memory") into `cgroup.subtree_control`.
     The kernel then creates memory.* files in every child cgroup.
     """
-    raise NotImplementedError("write f'+{controller}' into cg.path / 'cgroup.subtree_control'")
+    raise NotImplementedError("should enable `controller` for the cgroup's children")

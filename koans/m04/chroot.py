@@ -14,7 +14,7 @@ def enter_chroot(rootfs: str) -> None:
     chroot(2) changes only where path lookups start for "/": it does not move
     the current directory. Leave none of the process behind outside.
     """
-    raise NotImplementedError("os.chroot(rootfs), then os.chdir('/')")
+    raise NotImplementedError("should make `rootfs` this process's /")
 
 
 def escape_chroot() -> None:
@@ -24,4 +24,4 @@ def escape_chroot() -> None:
     directory stays where it is (now *outside* your root), walk up with
     chdir("..") until you reach the real /, and chroot(".") there.
     """
-    raise NotImplementedError("mkdir a dir, chroot into it, chdir('..') many times, chroot('.')")
+    raise NotImplementedError("should get this process back to the real root filesystem")

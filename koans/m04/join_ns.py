@@ -14,13 +14,13 @@ def join_namespace(ns_file: str) -> None:
     `ns_file` is a namespace file such as /proc/<pid>/ns/net or /run/netns/<name>.
     setns(2) takes an open file descriptor of it.
     """
-    raise NotImplementedError("open ns_file, linux.setns(fd), close it")
+    raise NotImplementedError("should move this process into the namespace `ns_file` refers to")
 
 
 def nsenter(pid: int, kinds: list[str]) -> None:
     """Join each namespace `kind` (names as in /proc/<pid>/ns: "uts", "net", ...) of
     process `pid`, like `nsenter --target PID` or `docker exec` do."""
-    raise NotImplementedError("setns into /proc/<pid>/ns/<kind> for every kind")
+    raise NotImplementedError("should join each namespace in `kinds` of process `pid`")
 
 
 def create_named_netns(name: str) -> None:
@@ -30,5 +30,4 @@ def create_named_netns(name: str) -> None:
     (/proc/self/ns/net) onto /run/netns/NAME (an empty file you create). The
     mount holds a reference: the namespace outlives this process.
     """
-    raise NotImplementedError("mkdir -p /run/netns; touch the file; unshare(CLONE_NEWNET); "
-                              "mount('/proc/self/ns/net', path, None, MS_BIND)")
+    raise NotImplementedError("should make a network namespace named `name` that outlives this process")

@@ -17,9 +17,9 @@ def list_namespaces(kind: str) -> dict[int, list[int]]:
     Return {namespace inode: sorted list of pids in it}. Processes come and go
     while you read /proc: one that vanished under you is simply not listed.
     """
-    raise NotImplementedError("for each numeric entry of /proc, stat /proc/<pid>/ns/<kind>")
+    raise NotImplementedError("should return {namespace inode: pids in it} for namespaces of `kind`")
 
 
 def shared_namespaces(pid_a: int, pid_b: int) -> set[str]:
     """The kinds (from KINDS) of namespace that processes pid_a and pid_b share."""
-    raise NotImplementedError("compare the inodes of /proc/<pid>/ns/<kind> for both pids")
+    raise NotImplementedError("should return the kinds of namespace the two processes share")

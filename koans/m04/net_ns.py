@@ -11,7 +11,7 @@ from kernel_koans import linux  # noqa: F401 - unshare and CLONE_NEWNET
 
 def enter_new_netns() -> None:
     """Give this process a network stack of its own (it runs in a child the koan keeps)."""
-    raise NotImplementedError("linux.unshare(linux.CLONE_NEWNET)")
+    raise NotImplementedError("should give this process a network stack of its own")
 
 
 def wire(ns_a: str, ns_b: str, veth_a: str, veth_b: str,
@@ -27,4 +27,4 @@ def wire(ns_a: str, ns_b: str, veth_a: str, veth_b: str,
         with NetNS(ns_name) as ns: ns.addr("add", index=..., address=..., prefixlen=...)
                                    ns.link("set", index=..., state="up")
     """
-    raise NotImplementedError("create the veth pair, move each end, address it, bring it up")
+    raise NotImplementedError("should connect ns_a and ns_b with an addressed, working veth pair")

@@ -18,7 +18,7 @@ def fork_into_new_pid_namespace() -> int:
     the parent. unshare(CLONE_NEWPID) does not move the caller: it decides where
     the caller's next child is born. So: unshare first, then fork.
     """
-    raise NotImplementedError("unshare(CLONE_NEWPID), then os.fork(), and return what fork returned")
+    raise NotImplementedError("should fork a child that is PID 1 of a new PID namespace (like os.fork())")
 
 
 def stop_namespace(init_pid: int) -> None:
@@ -27,7 +27,7 @@ def stop_namespace(init_pid: int) -> None:
     You do not need to find the other processes: think about what the kernel
     does to a namespace whose PID 1 dies.
     """
-    raise NotImplementedError("send one signal that PID 1 cannot catch or ignore")
+    raise NotImplementedError("should stop every process of the PID namespace with one kill(2)")
 
 
 def mount_proc() -> None:
@@ -38,5 +38,4 @@ def mount_proc() -> None:
     namespace, and make its mounts private before mounting anything, so that
     the host's /proc stays as it is.
     """
-    raise NotImplementedError("unshare(CLONE_NEWNS), make / private (MS_REC | MS_PRIVATE), "
-                              "mount a new procfs on /proc")
+    raise NotImplementedError("should make /proc show this PID namespace's processes, without touching the host's")

@@ -24,7 +24,7 @@ def signal_pid1_from_inside(host_pid: int, signum: int) -> None:
     places your *next child* in the namespace. Fork; in the child,
     `os.kill(1, signum)` (inside, the init is pid 1) and `os._exit(0)`; wait for it.
     """
-    raise NotImplementedError("setns into /proc/<host_pid>/ns/pid, fork, and kill(1, signum) in the child")
+    raise NotImplementedError("should send `signum` to the namespace's PID 1 from a process inside it")
 
 
 def stop(pid: int, grace: float) -> None:
@@ -34,7 +34,7 @@ def stop(pid: int, grace: float) -> None:
     are not its parent: watch /proc/<pid>/stat — missing, or state 'Z');
     if it is still running, send SIGKILL.
     """
-    raise NotImplementedError("SIGTERM, wait up to grace seconds, then SIGKILL")
+    raise NotImplementedError("should stop the process the way `docker stop` does")
 
 
 def reap_as_subreaper(argv: list[str]) -> int:
@@ -45,7 +45,7 @@ def reap_as_subreaper(argv: list[str]) -> int:
     `os.wait()` in a loop until it raises ChildProcessError (no children left).
     Return argv's exit code.
     """
-    raise NotImplementedError("set_child_subreaper, start argv, os.wait() until no child is left")
+    raise NotImplementedError("should run argv, adopt its orphans and reap them all")
 
 
 def ppid_of(stat_line: str) -> int:
@@ -54,7 +54,7 @@ def ppid_of(stat_line: str) -> int:
     Careful: field 2 is the command name in parentheses, e.g. "(sleep)", and a
     name may contain spaces and parentheses itself: "1234 (a) (b) S 1 ...".
     """
-    raise NotImplementedError("parse the ppid from a /proc/<pid>/stat line")
+    raise NotImplementedError("should return the parent pid in a /proc/<pid>/stat line")
 
 
 def process_tree(root: int) -> dict[int, list[int]]:
@@ -64,4 +64,4 @@ def process_tree(root: int) -> dict[int, list[int]]:
     read: skip those), take each one's ppid with `ppid_of`, and walk down from root.
     Leaves map to []. Example: {100: [101, 102], 101: [], 102: [103], 103: []}.
     """
-    raise NotImplementedError("build the parent -> children map from /proc/*/stat")
+    raise NotImplementedError("should return {pid: its children} for `root` and every descendant")

@@ -21,7 +21,7 @@ def become_root_in_new_user_namespace() -> None:
     Careful: once you are in the new namespace, os.getuid() answers in *its*
     terms, and nothing is mapped yet. Which ids do you need, and when?
     """
-    raise NotImplementedError("note uid/gid, unshare(CLONE_NEWUSER), write uid_map, setgroups, gid_map")
+    raise NotImplementedError("should make this process root in a new user namespace, mapped to your own ids")
 
 
 def uid_inside(host_uid: int, uid_map: str) -> int:
@@ -32,4 +32,4 @@ def uid_inside(host_uid: int, uid_map: str) -> int:
     that no line maps shows as the overflow uid, /proc/sys/kernel/overflowuid
     (65534: "nobody").
     """
-    raise NotImplementedError("find the line whose outside range holds host_uid, else overflowuid")
+    raise NotImplementedError("should return the uid a process in the user namespace sees for `host_uid`")

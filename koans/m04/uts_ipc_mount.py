@@ -15,7 +15,7 @@ def set_hostname_in_new_uts(name: str) -> None:
     sethostname(2) changes the hostname of the caller's UTS namespace. Whose
     namespace is that right now?
     """
-    raise NotImplementedError("unshare(CLONE_NEWUTS), then linux.sethostname(name)")
+    raise NotImplementedError("should give this process its own hostname, leaving the host's unchanged")
 
 
 def create_shm_in_new_ipc(key: int, size: int) -> int:
@@ -25,7 +25,7 @@ def create_shm_in_new_ipc(key: int, size: int) -> int:
     SysV IPC objects (shm, semaphores, message queues) are found by key in a
     table that belongs to an IPC namespace.
     """
-    raise NotImplementedError("unshare(CLONE_NEWIPC), then linux.shmget(key, size)")
+    raise NotImplementedError("should return the id of a shared memory segment only this process's IPC namespace sees")
 
 
 def mount_tmpfs_privately(target: str) -> None:
@@ -35,5 +35,4 @@ def mount_tmpfs_privately(target: str) -> None:
     *shared* mounts keep propagating mount events to the host. Change the
     propagation before you mount.
     """
-    raise NotImplementedError("unshare(CLONE_NEWNS); mount(None, '/', None, MS_REC | MS_PRIVATE); "
-                              "mount('kk-tmpfs', target, 'tmpfs')")
+    raise NotImplementedError("should mount a tmpfs on `target` that only this process sees")

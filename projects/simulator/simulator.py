@@ -73,7 +73,7 @@ def parse_size(text: str) -> int:
     '512k' -> 524288, '1G' -> 1073741824, '100' -> 100 bytes; upper or lower case.
     Anything else (empty, '1.5G', '64MB', '-1') raises ValueError.
     """
-    raise NotImplementedError("turn '64M' into a number of bytes")
+    raise NotImplementedError("should turn '64M' into a number of bytes")
 
 
 def cpu_max(cpus: float, period_us: int = CPU_PERIOD_US) -> str:
@@ -82,7 +82,7 @@ def cpu_max(cpus: float, period_us: int = CPU_PERIOD_US) -> str:
     quota = round(cpus * period_us), but never below 1000 (the kernel's minimum, 1 ms).
     cpus <= 0 raises ValueError.
     """
-    raise NotImplementedError("turn a CPU count into 'QUOTA PERIOD'")
+    raise NotImplementedError("should turn a CPU count into cpu.max's 'QUOTA PERIOD'")
 
 
 def namespace_flags(opts: Options) -> int:
@@ -91,7 +91,7 @@ def namespace_flags(opts: Options) -> int:
     --pid, --net, --uts, --mount and --ipc each add one flag (linux.CLONE_NEWPID,
     ... linux.CLONE_NEWNS for mount). Leave CLONE_NEWUSER out: child() does it first, alone.
     """
-    raise NotImplementedError("OR together the CLONE_NEW* flags the options ask for")
+    raise NotImplementedError("should return the namespace flags the options ask for")
 
 
 def exit_code(status: int) -> int:
@@ -99,7 +99,7 @@ def exit_code(status: int) -> int:
 
     os.WIFSIGNALED / os.WTERMSIG / os.WEXITSTATUS read a status. Killed by SIGKILL (9) -> 137.
     """
-    raise NotImplementedError("turn a wait status into an exit code (128 + signal when killed)")
+    raise NotImplementedError("should return a wait status as a shell reports it")
 
 
 # --- cgroup -----------------------------------------------------------------------------
@@ -116,7 +116,7 @@ def create_cgroup(opts: Options) -> list[Path]:
     On a v1 host (layout.version_for(controller) == 1) the files are
     memory.limit_in_bytes and cpu.cfs_period_us + cpu.cfs_quota_us.
     """
-    raise NotImplementedError("create the kk- cgroup and write memory.max / cpu.max")
+    raise NotImplementedError("should create the container's kk- cgroup with its limits and return its directories")
 
 
 def join_cgroup(dirs: list[Path]) -> None:
@@ -124,7 +124,7 @@ def join_cgroup(dirs: list[Path]) -> None:
 
     Everything it forks afterwards is born inside, and so is the command it execs.
     """
-    raise NotImplementedError("write os.getpid() into cgroup.procs")
+    raise NotImplementedError("should put the calling process into the cgroup")
 
 
 def remove_cgroup(dirs: list[Path]) -> None:
@@ -133,7 +133,7 @@ def remove_cgroup(dirs: list[Path]) -> None:
     cgroups.remove(directory) does both for one directory; afterwards
     cgroups.remove_empty_parents(cgroups.read_layout()) tidies up the parents.
     """
-    raise NotImplementedError("kill what is left in the cgroup and rmdir it")
+    raise NotImplementedError("should stop what runs in the cgroup and remove it")
 
 
 # --- inside -----------------------------------------------------------------------------
@@ -146,7 +146,7 @@ def become_pid1() -> None:
     _forward_signals(child) (so a SIGTERM to the simulator reaches PID 1), waits
     for the child (os.waitpid) and then calls relay(status), which never returns.
     """
-    raise NotImplementedError("fork: the child returns (it is PID 1), the parent waits and relay()s")
+    raise NotImplementedError("should make the caller's child PID 1 of the new namespace, the parent waiting outside")
 
 
 def _forward_signals(pid: int) -> None:
@@ -185,7 +185,7 @@ def setup_container(opts: Options) -> None:
        rootfs without --mount: os.chroot(rootfs).
     6. os.chdir("/").
     """
-    raise NotImplementedError("set the hostname, make mounts private, pivot_root into the rootfs")
+    raise NotImplementedError("should give the container its hostname, its own mounts and its root directory")
 
 
 def _loopback_up() -> None:

@@ -32,7 +32,7 @@ def build_images(client: Any, labels: dict[str, str], python_base: str,
       the koans find and remove them.
     - Tags: f"{tag_prefix}-{service}:latest".
     """
-    raise NotImplementedError("compile the worker, then images.build one image per service")
+    raise NotImplementedError("should build one image per service and return service -> tag")
 
 
 def up(client: Any, name: str, labels: dict[str, str], images: dict[str, str]) -> dict[str, Any]:
@@ -54,4 +54,4 @@ def up(client: Any, name: str, labels: dict[str, str], images: dict[str, str]) -
       dns=["127.0.0.1"] keeps those lookups on this machine, and
       dns_opt=["timeout:1", "attempts:1"] lets them fail in a second instead of ten.
     """
-    raise NotImplementedError("networks.create(...), then containers.run(...) for cache, worker, api")
+    raise NotImplementedError("should start the network and one container per service on it; return service -> container")

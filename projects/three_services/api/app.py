@@ -20,12 +20,12 @@ WORKER_URL = os.environ.get("WORKER_URL", "http://worker:8001")
 
 def probe() -> int:
     """The HEALTHCHECK command: 0 when this api's /health answers 200, else 1."""
-    raise NotImplementedError("urllib.request.urlopen(http://127.0.0.1:8000/health)")
+    raise NotImplementedError("should return 0 when this api's /health answers 200, else 1")
 
 
 def main() -> None:
     """Serve /primes and /health on 0.0.0.0:8000 forever."""
-    raise NotImplementedError("a BaseHTTPRequestHandler whose do_GET asks the worker")
+    raise NotImplementedError("should serve /primes and /health on port 8000")
 
 
 if __name__ == "__main__":

@@ -18,12 +18,12 @@ PORT = 6380
 
 def probe() -> int:
     """The HEALTHCHECK command: 0 when this container's server answers /health, else 1."""
-    raise NotImplementedError("urllib.request.urlopen(http://127.0.0.1:6380/health)")
+    raise NotImplementedError("should return 0 when this cache's /health answers, else 1")
 
 
 def main() -> None:
     """Serve GET/PUT /kv/<key> and GET /health on 0.0.0.0:6380 forever."""
-    raise NotImplementedError("a BaseHTTPRequestHandler with do_GET/do_PUT, served by ThreadingHTTPServer")
+    raise NotImplementedError("should serve GET/PUT /kv/<key> and GET /health on port 6380")
 
 
 if __name__ == "__main__":

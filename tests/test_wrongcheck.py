@@ -1,0 +1,97 @@
+"""`koans dev check --wrong DIR`: each plausible wrong solution must fail the koans its case names."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from kernel_koans import wrongcheck
+
+CASE = '''
+exercise = "m00/x"
+koans = [{koans}]
+mistake = "{mistake}"
+'''
+
+NEEDS_DOCKER = '''
+from kernel_koans.exercise import exercise
+from kernel_koans.koan import koan
+
+x = exercise("m00/x")
+
+
+@koan(man="add(1)", hints=["h"], needs=["docker"])
+def test_adds_in_an_engine():
+    """Needs an engine the fake host lacks."""
+    assert x.add(2, 3) == 5
+'''
+
+ADDS = "koans/m00/test_add.py::test_m00_adds"
+
+
+@pytest.fixture
+def cases(kk):
+    kk.manifest(m00=["test_add.py", "test_engine.py"])
+    kk.adder()
+    kk.write("koans/m00/test_engine.py", NEEDS_DOCKER)
+    kk.host(docker=None)
+
+    def case(name: str, module: str, mistake: str, *koans: str) -> None:
+        quoted = ", ".join(json.dumps(k) for k in koans)
+        kk.write(f"cases/m00/{name}/case.toml", CASE.format(koans=quoted, mistake=mistake))
+        kk.write(f"cases/m00/{name}/module.py", module)
+
+    case("subtracts", "def add(a, b):\n    return a - b\n", "plus is minus", ADDS)
+    case("hard-coded", "def add(a, b):\n    return 5\n", "the koan's own numbers", ADDS)
+    case("still-a-stub", "def add(a, b):\n    raise NotImplementedError('should add')\n", "none", ADDS)
+    case("engine", "def add(a, b):\n    return a * b\n", "times", "koans/m00/test_engine.py::test_adds_in_an_engine")
+    return kk
+
+
+def test_wrong_cases_fail_their_koans_or_the_case_fails(cases, capsys) -> None:
+    code = wrongcheck.main(cases.root / "cases", allow_skips=False, extra=["--no-audit"],
+                           allow_missing=("docker",))
+    out = capsys.readouterr().out
+    lines = out.splitlines()
+    assert "OK   m00/subtracts: 1 koan(s) fail on it" in lines, out
+    assert "FAIL m00/hard-coded: the koan's own numbers" in lines, out
+    assert f"       passes {ADDS}: the koan does not catch this mistake" in lines, out
+    assert "FAIL m00/still-a-stub: none" in lines, out
+    assert any("only because module.py still has a stub" in line for line in lines), out
+    assert "SKIP m00/engine: times" in lines, out  # the host lacks docker: not checked, not a pass
+    assert lines[-1] == "dev-check --wrong: 1 passed, 2 failed, 1 not checked", out
+    assert code == 1
+    # the swap touched neither the learner's file nor the twin
+    assert "NotImplementedError" in (cases.root / "koans/m00/x.py").read_text()
+    assert "a + b" in (cases.root / "solutions/m00/x.py").read_text()
+
+
+def test_a_skip_not_allowed_fails_the_case(cases, capsys) -> None:
+    for name in ("subtracts", "hard-coded", "still-a-stub"):
+        for f in (cases.root / "cases/m00" / name).iterdir():
+            f.unlink()
+        (cases.root / "cases/m00" / name).rmdir()
+    assert wrongcheck.main(cases.root / "cases", False, ["--no-audit"]) == 1
+    out = capsys.readouterr().out
+    assert "FAIL m00/engine: times" in out and "skipped koans/m00/test_engine.py" in out
+
+
+def test_malformed_case_is_named(kk, capsys) -> None:
+    kk.manifest(m00=["test_add.py"])
+    kk.adder()
+    kk.write("cases/m00/bad/case.toml", 'exercise = "m00/nope"\nkoans = []\n')
+    assert wrongcheck.main(kk.root / "cases", False, []) == 1
+    out = capsys.readouterr().out
+    for problem in ("exercise 'm00/nope' does not exist", "case.toml lists no koans",
+                    "case.toml says no mistake", "module.py is missing"):
+        assert problem in out, out
+
+
+def test_swap_option_loads_the_given_file_for_one_exercise(kk) -> None:
+    kk.manifest(m00=["test_add.py"])
+    kk.adder()
+    kk.write("elsewhere/x.py", "def add(a, b):\n    return a + b\n")
+    kk.run("--no-audit", "--swap", "m00/x=elsewhere/x.py", "koans").assert_outcomes(passed=1)
+    assert kk.last_run()["swaps"] == {"m00/x": str(kk.root / "elsewhere/x.py")}
+    assert not (kk.state / "progress.json").exists(), "a swapped run is not the learner's journey"
+    kk.run("--no-audit", "koans").assert_outcomes(failed=1)

@@ -102,9 +102,11 @@ def test_tmpfs_mounted_in_a_private_mount_namespace_is_invisible_to_the_host(scr
     target = scratch / "mnt"
     target.mkdir()
     host_before = decoy.mount_points("self")
-    # The stand-in host's / is shared, as on systemd machines: a mount that is not made
-    # private propagates into it (and never reaches the real host).
-    with held(decoy.run_behind, ["mnt"], uts_ipc_mount.mount_tmpfs_privately, str(target)) as h:
+    # The stand-in host's / is shared, as on systemd machines, and the scratch directory is a
+    # shared mount of its own there (like /home or /tmp): a mount that is not made private,
+    # recursively, propagates into the stand-in (and never reaches the real host).
+    with held(decoy.run_behind, ["mnt"], uts_ipc_mount.mount_tmpfs_privately, str(target),
+              shared_submounts=[str(scratch)]) as h:
         child, stand_in_before = h.value.pid, h.value.mountinfo
         child_mounts = mounts(child)
         stand_in_now = Path(f"/proc/{h.pid}/mountinfo").read_text()
@@ -118,5 +120,9 @@ def test_tmpfs_mounted_in_a_private_mount_namespace_is_invisible_to_the_host(scr
     assert stand_in_now == stand_in_before and not seen_by_stand_in, (
         f"the tmpfs on {target} propagated into the host's mount namespace: copies of shared "
         "mounts stay peers; make them private (MS_REC | MS_PRIVATE) before mounting")
+    still_shared = sorted(point for point, (_, fields) in child_mounts.items() if "shared:" in fields)
+    assert not still_shared, (
+        f"the child's mounts {still_shared} are still shared (mountinfo 'shared:N'): "
+        "MS_PRIVATE on / alone changes / only; MS_REC carries it to every mount below")
     assert not (target / "kk-note").exists() and decoy.mount_points("self") == host_before, (
         "the real host's mount table changed")

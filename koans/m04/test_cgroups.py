@@ -132,7 +132,10 @@ def pids_limit(cg: KoanCgroup) -> int | None:
       needs=["root", "cgroup:pids"])
 def test_a_process_joins_a_cgroup_through_cgroup_procs(cgroup, spawn, kk_host):
     """Joining a cgroup is one write(2) of a pid into cgroup.procs: the whole process moves,
-    every thread of it. This is how runc puts a container's first process under its limits."""
+    every thread of it. This is how runc puts a container's first process under its limits.
+
+    The worker runs four threads. On v1, writing every tid into `tasks` ends the same way
+    (only a thread born mid-loop would tell, a race this koan does not force)."""
     cg = cgroup("pids", hint="join")
     proc = spawn([sys.executable, "-c", THREADED], stdout=subprocess.PIPE, text=True)
     assert proc.stdout is not None and proc.stdout.readline().strip() == "ready"

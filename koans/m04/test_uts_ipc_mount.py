@@ -98,7 +98,9 @@ def test_shm_segment_lives_in_its_ipc_namespace() -> None:
       needs=["root"])
 def test_tmpfs_mounted_in_a_private_mount_namespace_is_invisible_to_the_host(scratch: Path) -> None:
     """A mount made in a private mount namespace exists only there: the host never sees it.
-    Every volume and the rootfs of a container are mounts of this kind."""
+    Every volume and the rootfs of a container are mounts of this kind.
+
+    MS_REC | MS_SLAVE (runc's default) also keeps the tmpfs from the host; the koan accepts it."""
     target = scratch / "mnt"
     target.mkdir()
     host_before = decoy.mount_points("self")

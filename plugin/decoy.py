@@ -26,9 +26,13 @@ class Behind:
     mountinfo: str
 
 
-def stand_in(kinds: Iterable[str]) -> str:
+def stand_in(kinds: Iterable[str], shared_submounts: Iterable[str] = ()) -> str:
     """Move the caller into new namespaces of `kinds` ("uts", "ipc", "mnt", ...) that act as
-    the host; return its mountinfo as it is now."""
+    the host; return its mountinfo as it is now.
+
+    Each directory in `shared_submounts` becomes a mount of its own there, shared in a peer
+    group of its own, like /home or /tmp on a systemd host: making only / private (no
+    MS_REC) then leaves it propagating."""
     flags = 0
     for kind in kinds:
         flags |= linux.NAMESPACE_FLAGS[kind]
@@ -36,14 +40,18 @@ def stand_in(kinds: Iterable[str]) -> str:
     if flags & linux.CLONE_NEWNS:
         linux.mount(None, "/", None, linux.MS_REC | linux.MS_PRIVATE)  # nothing reaches the real host
         linux.mount(None, "/", None, linux.MS_REC | linux.MS_SHARED)   # but propagates like systemd's /
+        for path in shared_submounts:
+            linux.mount(path, path, None, linux.MS_BIND)
+            linux.mount(None, path, None, linux.MS_PRIVATE)  # out of /'s peer group...
+            linux.mount(None, path, None, linux.MS_SHARED)   # ...into one of its own
     return Path("/proc/self/mountinfo").read_text()
 
 
 def run_behind(kinds: Iterable[str], fn: Callable[..., Any], *args: Any,
-               timeout: float = 8.0) -> Behind:
+               timeout: float = 8.0, shared_submounts: Iterable[str] = ()) -> Behind:
     """For a held child: become a stand-in host, then run fn in a child of it that stays
     alive (child.spawn_held). The held child's pid is the stand-in's."""
-    mountinfo = stand_in(kinds)
+    mountinfo = stand_in(kinds, shared_submounts)
     pid, value = child.spawn_held(fn, *args, timeout=timeout)
     return Behind(pid, value, mountinfo)
 

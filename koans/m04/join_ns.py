@@ -18,8 +18,13 @@ def join_namespace(ns_file: str) -> None:
 
 
 def nsenter(pid: int, kinds: list[str]) -> None:
-    """Join each namespace `kind` (names as in /proc/<pid>/ns: "uts", "net", ...) of
-    process `pid`, like `nsenter --target PID` or `docker exec` do."""
+    """Join each namespace `kind` (names as in /proc/<pid>/ns: "uts", "user", "net", ...)
+    of process `pid`, like `nsenter --target PID` or `docker exec` do.
+
+    You may be root entering a container that root made, or an ordinary user entering
+    a container of your own: read what setns(2) requires for each kind, and what
+    joining a user namespace does to your capabilities.
+    """
     raise NotImplementedError("should join each namespace in `kinds` of process `pid`")
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import errno
 import os
+import random
 import signal
 import subprocess
 import sys
@@ -90,8 +91,18 @@ def counters(path: Path) -> dict[str, int]:
     return out
 
 
-def cgroup_line(pid: int, controller: str, version: int) -> str:
-    """The path /proc/<pid>/cgroup shows for `controller`'s hierarchy (v2: the 0:: line)."""
+THREADED = r'''
+import threading, time
+for _ in range(3):
+    threading.Thread(target=time.sleep, args=(60,), daemon=True).start()
+print("ready", flush=True)
+time.sleep(60)
+'''
+
+
+def cgroup_line(pid: int | str, controller: str, version: int) -> str:
+    """The path /proc/<pid>/cgroup shows for `controller`'s hierarchy (v2: the 0:: line).
+    `pid` may be "<pid>/task/<tid>": one thread's own view."""
     for line in Path(f"/proc/{pid}/cgroup").read_text().splitlines():
         hier, ctrls, path = line.split(":", 2)
         if version == 2 and hier == "0":
@@ -101,16 +112,41 @@ def cgroup_line(pid: int, controller: str, version: int) -> str:
     return "?"
 
 
+UNLIMITED_V1 = 1 << 62
+"""v1 reports "no limit" as a huge byte count (a page-rounded 2**63 - 1) rather than "max"."""
+
+
+def memory_limit(cg: KoanCgroup) -> int | None:
+    """The memory limit the kernel holds for exactly this cgroup; None when it has none."""
+    name = "memory.max" if cg.version == 2 else "memory.limit_in_bytes"
+    text = cg.read("memory", name).strip()
+    if text == "max" or int(text) >= UNLIMITED_V1:
+        return None
+    return int(text)
+
+
+def pids_limit(cg: KoanCgroup) -> int | None:
+    """pids.max of exactly this cgroup (the same file on v1 and v2); None when it is "max"."""
+    text = cg.read("pids", "pids.max").strip()
+    return None if text == "max" else int(text)
+
+
 @koan(man="cgroups(7)",
       hints=["A cgroup is a directory. Which file in it lists its processes, and accepts new ones?",
              "Write the pid as text into <cgroup>/cgroup.procs; the kernel moves the process "
              "and every thread of it."],
       needs=["root", "cgroup:pids"])
 def test_a_process_joins_a_cgroup_through_cgroup_procs(cgroup, spawn, kk_host):
-    """Joining a cgroup is one write(2) of a pid into cgroup.procs.
-    This is how runc puts a container's first process under its limits."""
+    """Joining a cgroup is one write(2) of a pid into cgroup.procs: the whole process moves,
+    every thread of it. This is how runc puts a container's first process under its limits.
+
+    The worker runs four threads. On v1, writing every tid into `tasks` ends the same way
+    (only a thread born mid-loop would tell, a race this koan does not force)."""
     cg = cgroup("pids", hint="join")
-    proc = spawn(["sleep", "30"])
+    proc = spawn([sys.executable, "-c", THREADED], stdout=subprocess.PIPE, text=True)
+    assert proc.stdout is not None and proc.stdout.readline().strip() == "ready"
+    tids = sorted(int(tid) for tid in os.listdir(f"/proc/{proc.pid}/task"))
+    assert len(tids) == 4, f"setup: the worker should run 4 threads, it runs {len(tids)}"
     cg_ex.join(cg, proc.pid)
     layout = kk_host.cgroup
     mount = layout.v2_mount if cg.version == 2 else layout.v1_mounts["pids"]
@@ -120,6 +156,12 @@ def test_a_process_joins_a_cgroup_through_cgroup_procs(cgroup, spawn, kk_host):
     assert seen == expected, (f"/proc/{proc.pid}/cgroup puts the process in {seen}, "
                               f"not in the koan's cgroup {expected}")
     assert proc.pid in cg.pids(), f"the cgroup's cgroup.procs does not list pid {proc.pid}"
+    left = {tid: where for tid in tids
+            if (where := cgroup_line(f"{proc.pid}/task/{tid}", "pids", cg.version)) != expected}
+    assert not left, (f"threads of pid {proc.pid} still elsewhere (tid: cgroup): {left}; "
+                      "cgroup.procs moves every thread, a tid written to `tasks` moves one")
+    listed = {int(tid) for tid in cg.read("pids", "cgroup.threads" if cg.version == 2 else "tasks").split()}
+    assert set(tids) <= listed, f"the cgroup lists threads {sorted(listed)}, not all of {tids}"
 
 
 @koan(man="https://docs.kernel.org/admin-guide/cgroup-v2.html#memory-interface-files",
@@ -130,16 +172,31 @@ def test_a_process_joins_a_cgroup_through_cgroup_procs(cgroup, spawn, kk_host):
       needs=["root", "cgroup:memory"])
 def test_memory_max_gets_the_hog_oom_killed(cgroup, spawn):
     """Over its memory limit a cgroup's process is killed by the kernel's OOM killer.
-    That is a container's exit code 137 (128 + SIGKILL) and docker's OOMKilled flag."""
-    cg = cgroup("memory", hint="oom")
-    cg_ex.limit_memory(cg, 48 << 20)
+    That is a container's exit code 137 (128 + SIGKILL) and docker's OOMKilled flag.
+
+    The cgroup sits in a kk- parent, where a limit would bite the hog as well: the koan reads
+    the limit back from the exact cgroup, and checks that the parent and a sibling have none."""
+    outer = cgroup("memory", hint="oom")
+    cg, sibling = cgroup.nested(outer, hint="hog"), cgroup.nested(outer, hint="sib")
+    page = os.sysconf("SC_PAGE_SIZE")
+    # Two limits, the second tighter (a limit changes while the cgroup lives): no fixed value fits.
+    asked, first = sorted(random.sample(range(32 << 20, 96 << 20, page), 2))
+    for value in (first, asked):
+        cg_ex.limit_memory(cg, value)
+        held = memory_limit(cg)
+        assert held == value, (
+            f"the cgroup's {'memory.max' if cg.version == 2 else 'memory.limit_in_bytes'} "
+            f"reads {held}, not the {value} bytes asked for")
+    spread = {where: limit for where, limit in (("parent", memory_limit(outer)),
+                                                ("sibling", memory_limit(sibling))) if limit is not None}
+    assert not spread, f"other cgroups got a memory limit too: {spread}; only the one asked for should"
     proc = start_worker(spawn, cg, "mem")
     try:
         out, _ = proc.communicate(timeout=20)
     except subprocess.TimeoutExpired:
         pytest.fail("the memory hog was still running after 20 s: is the limit set?")
     assert proc.returncode == -signal.SIGKILL, (
-        f"the hog allocated 512 MiB under a 48 MiB limit and ended with "
+        f"the hog allocated 512 MiB under a {asked >> 20} MiB limit and ended with "
         f"{'exit ' + str(proc.returncode) if proc.returncode >= 0 else signal.Signals(-proc.returncode).name}"
         f"{' (' + out.strip() + ')' if out.strip() else ''}, not SIGKILL from the OOM killer")
     if cg.version == 2:
@@ -191,15 +248,28 @@ def test_cpu_max_caps_cpu_time_and_counts_throttling(cgroup, spawn, kk_host):
       needs=["root", "cgroup:pids"])
 def test_pids_max_makes_fork_fail_with_eagain(cgroup, spawn):
     """pids.max caps the number of tasks in a cgroup: the fork that would pass it fails.
-    That is what stops a fork bomb inside one container from taking the whole host down."""
-    cg = cgroup("pids", hint="pids")
-    cg_ex.limit_pids(cg, 4)
-    proc = start_worker(spawn, cg, "fork", "10")
+    That is what stops a fork bomb inside one container from taking the whole host down.
+
+    The cgroup sits in a kk- parent, where a limit would stop the forks as well: the koan reads
+    pids.max back from the exact cgroup, and checks that the parent and a sibling have none."""
+    outer = cgroup("pids", hint="pids")
+    cg, sibling = cgroup.nested(outer, hint="fork"), cgroup.nested(outer, hint="sib")
+    # Two limits in turn (a limit changes while the cgroup lives): no fixed value fits.
+    first, asked = random.sample(range(3, 10), 2)
+    for value in (first, asked):
+        cg_ex.limit_pids(cg, value)
+        held = pids_limit(cg)
+        assert held == value, f"the cgroup's pids.max reads {held}, not the {value} asked for"
+    spread = {where: limit for where, limit in (("parent", pids_limit(outer)),
+                                                ("sibling", pids_limit(sibling))) if limit is not None}
+    assert not spread, f"other cgroups got a pids.max too: {spread}; only the one asked for should"
+    proc = start_worker(spawn, cg, "fork", str(asked + 5))
     out, _ = proc.communicate(timeout=20)
     made, err = (int(x) for x in out.split())
     assert err == errno.EAGAIN, (f"the worker forked {made} children without any fork failing "
                                  f"(errno {err}): pids.max did not stop it")
-    assert made == 3, f"with pids.max 4 the worker plus 3 children fit, but {made} forks succeeded"
+    assert made == asked - 1, (f"with pids.max {asked} the worker plus {asked - 1} children fit, "
+                               f"but {made} forks succeeded")
     events = counters(cg.dir("pids") / "pids.events")
     assert events.get("max", 0) >= 1, f"pids.events counts max {events.get('max', 0)}: no fork was refused"
 

@@ -9,7 +9,7 @@ import os
 from typing import Any
 
 from kernel_koans import linux, names
-from kernel_koans.child import held
+from kernel_koans.child import held, spawn_held
 from kernel_koans.exercise import exercise
 from kernel_koans.koan import koan
 
@@ -51,12 +51,27 @@ def truth(pid_a: int, pid_b: int) -> set[str]:
     return shared
 
 
-def run_container(client: Any, image: str, labels: dict[str, str], **options: Any) -> int:
-    """Start a sleeping labelled container; its init's pid as the host numbers it."""
+def start_container(client: Any, image: str, labels: dict[str, str], **options: Any) -> tuple[str, int]:
+    """Start a sleeping labelled container; its id, and its init's pid as the host numbers it."""
     container = client.containers.run(image, ["sleep", "60"], detach=True, labels=labels,
                                       name=names.unique("ns", limit=40), **options)
     container.reload()
-    return int(container.attrs["State"]["Pid"])
+    return container.id, int(container.attrs["State"]["Pid"])
+
+
+def run_container(client: Any, image: str, labels: dict[str, str], **options: Any) -> int:
+    return start_container(client, image, labels, **options)[1]
+
+
+def own_user_and_time() -> int:
+    """Not a container: a process with a user and a time namespace of its own (the time
+    namespace, where the kernel has one, holds only the children of its creator)."""
+    try:
+        linux.unshare(linux.CLONE_NEWUSER | linux.CLONE_NEWTIME)
+    except OSError:  # a kernel before 5.6: no time namespaces
+        linux.unshare(linux.CLONE_NEWUSER)
+    pid, _ = spawn_held(os.getpid)  # held alive until this process dies
+    return pid
 
 
 def userns_remap(client: Any) -> bool:
@@ -95,15 +110,28 @@ def test_lsns_groups_processes_by_namespace() -> None:
 def test_default_container_gets_its_own_namespaces_but_shares_the_user_ns(
         docker_client: Any, busybox_image: str, docker_cleanup: dict[str, str]) -> None:
     """A container is a process with some namespaces of its own, nothing more. By default Docker
-    does not give it a user namespace: root in the container is root on the host."""
-    pid = run_container(docker_client, busybox_image, docker_cleanup)
-    answer = lsns.shared_namespaces(pid, os.getpid())
-    kernel = truth(pid, os.getpid())
-    assert answer == kernel, (
-        f"the kernel says the container shares {sorted(kernel)} with the host, you said {sorted(answer)}")
-    itself = lsns.shared_namespaces(pid, pid)
-    assert itself == truth(pid, pid), (
-        f"a process shares every namespace with itself: {sorted(truth(pid, pid))}; you said {sorted(itself)}")
+    does not give it a user namespace: root in the container is root on the host.
+
+    Docker never makes time namespaces, so only the koan's own process tells an answer that
+    assumes "time is always shared" apart; a kernel before 5.6 has no time namespace to tell."""
+    first, pid = start_container(docker_client, busybox_image, docker_cleanup, ipc_mode="shareable")
+    # A second container shares the first one's network and IPC and the host's UTS, with a
+    # cgroup namespace of its own; and a process (no container) has its own user and time
+    # namespaces: every pair below shares something different, so no one answer fits.
+    _, other = start_container(docker_client, busybox_image, docker_cleanup,
+                               network_mode=f"container:{first}", ipc_mode=f"container:{first}",
+                               uts_mode="host", cgroupns="private")
+    with held(own_user_and_time) as h:
+        pairs = {"the container and the host": (pid, os.getpid()),
+                 "the container and itself": (pid, pid),
+                 "a second container and the host": (other, os.getpid()),
+                 "the two containers": (pid, other),
+                 "the container and a process with its own user and time namespaces": (pid, h.value)}
+        answers = {what: (lsns.shared_namespaces(a, b), truth(a, b)) for what, (a, b) in pairs.items()}
+    for what, (answer, shared) in answers.items():
+        assert answer == shared, (
+            f"{what}: the kernel says they share {sorted(shared)}, you said {sorted(answer)}")
+    kernel = answers["the container and the host"][1]
     own = {"pid", "net", "mnt", "uts", "ipc"} & kernel
     assert not own, f"the container shares {sorted(own)} with the host: docker gives it its own"
     assert ("user" in kernel) != userns_remap(docker_client), (

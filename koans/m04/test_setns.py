@@ -7,19 +7,22 @@ their /proc/<pid>/ns/<kind> files have the same inode.
 from __future__ import annotations
 
 import os
+import random
 from pathlib import Path
 
 from pyroute2 import IPRoute, netns
 
 from kernel_koans import linux, names
-from kernel_koans.child import held, in_child
+from kernel_koans.child import held, in_child, spawn_held
 from kernel_koans.exercise import exercise
 from kernel_koans.fixtures.network import NetFactory
 from kernel_koans.koan import koan
 
 join_ns = exercise("m04/join_ns")
 
-KINDS = ["uts", "ipc", "net", "mnt"]
+ENTER = ["uts", "user", "ipc", "net", "mnt"]
+"""What nsenter is asked to join: user neither first nor last, so no single order fits both
+targets of test_nsenter_joins_several_namespaces."""
 
 
 def unshare(*kinds: str) -> None:
@@ -27,6 +30,55 @@ def unshare(*kinds: str) -> None:
     for kind in kinds:
         flags |= linux.NAMESPACE_FLAGS[kind]
     linux.unshare(flags)
+
+
+def become_uid(uid: int) -> None:
+    """Drop from root to an ordinary uid/gid, as a login would."""
+    os.setgroups([])
+    os.setgid(uid)
+    os.setuid(uid)
+    linux.prctl(linux.PR_SET_DUMPABLE, 1)  # the uid change made /proc/self root-only; undo that
+
+
+def map_self(uid: int, gid: int) -> None:
+    """Right after unshare(CLONE_NEWUSER): be root inside, `uid`/`gid` outside."""
+    Path("/proc/self/uid_map").write_text(f"0 {uid} 1")
+    Path("/proc/self/setgroups").write_text("deny")
+    Path("/proc/self/gid_map").write_text(f"0 {gid} 1")
+
+
+def rootless_container(uid: int) -> None:
+    """An ordinary user's container: its user namespace owns all its other namespaces."""
+    become_uid(uid)
+    unshare("user", "mnt", "uts", "ipc", "net")
+    map_self(uid, uid)
+
+
+def pod_inside() -> None:
+    """pid 1 of the pod: a /proc of its own pid namespace, then a user namespace on top."""
+    linux.mount("proc", "/proc", "proc", linux.MS_NOSUID | linux.MS_NODEV | linux.MS_NOEXEC)
+    linux.unshare(linux.CLONE_NEWUSER)
+    map_self(0, 0)
+
+
+def root_made_pod() -> int:
+    """Root makes the namespaces (so root's user namespace owns them), then the pod's first
+    process adds a user namespace. Returns that process's pid, as the host numbers it."""
+    unshare("mnt", "uts", "ipc", "net", "pid")
+    linux.mount(None, "/", None, linux.MS_REC | linux.MS_PRIVATE)  # its /proc stays out of the host
+    pid, _ = spawn_held(pod_inside)
+    return pid
+
+
+def as_uid_then_nsenter(uid: int, pid: int, kinds: list[str]) -> None:
+    become_uid(uid)
+    join_ns.nsenter(pid, list(kinds))
+
+
+def differing(target: int, joiner: int) -> dict[str, tuple[int, int]]:
+    """kind -> (target's inode, joiner's inode) for the kinds asked for that they do not share."""
+    pairs = {kind: (linux.ns_inode(target, kind), linux.ns_inode(joiner, kind)) for kind in ENTER}
+    return {kind: pair for kind, pair in pairs.items() if pair[0] != pair[1]}
 
 
 def pin_and_report(name: str) -> int:
@@ -64,21 +116,34 @@ def test_setns_joins_the_same_network_namespace() -> None:
         "name the same namespace")
 
 
-@koan(man="setns(2), nsenter(1)",
-      hints=["One setns(2) call joins one namespace. How many calls for four kinds?",
-             "Open /proc/<pid>/ns/<kind> for every kind first, then setns each fd with "
-             "linux.NAMESPACE_FLAGS[kind] as nstype (the kernel then checks the file's kind)."],
-      needs=["root", "netns"])
+@koan(man="setns(2), nsenter(1), user_namespaces(7)",
+      hints=["One setns(2) call joins one namespace, and each call needs privilege over the "
+             "namespace joined. Which of your capabilities survive joining a user namespace?",
+             "Open every /proc/<pid>/ns/<kind> first (once in the target's mount namespace, /proc "
+             "may be another pid namespace's). Then join all but user; join user; then retry "
+             "the joins that failed with EPERM. That is nsenter(1)'s two passes."],
+      needs=["root", "netns", "userns"])
 def test_nsenter_joins_several_namespaces() -> None:
-    """A container is a set of namespaces; entering it means joining each, one setns at a time.
-    That is all `nsenter -t PID -u -i -n -m` does before it execs the command."""
-    with held(unshare, *KINDS) as target:
-        with held(join_ns.nsenter, target.pid, list(KINDS)) as joiner:
-            differ = {kind: (linux.ns_inode(target.pid, kind), linux.ns_inode(joiner.pid, kind))
-                      for kind in KINDS
-                      if linux.ns_inode(target.pid, kind) != linux.ns_inode(joiner.pid, kind)}
-    assert not differ, (
-        f"namespaces not shared with the target (target inode, joiner inode): {differ}")
+    """A container is a set of namespaces; entering it means joining each, one setns at a time,
+    in an order that privilege dictates. That is all `nsenter -t PID -U -u -i -n -m` does.
+
+    Two containers, one list of kinds: a rootless one entered by its owner (only joining its
+    user namespace first grants the rights for the rest), and a pod made by root whose
+    namespaces root owns, with its own /proc (joining its user namespace drops root's rights
+    over them, so it goes last, and its /proc does not know the host's pid numbers)."""
+    uid = random.randrange(200000, 260000)
+    with held(rootless_container, uid) as rootless:
+        with held(as_uid_then_nsenter, uid, rootless.pid, ENTER) as joiner:
+            rootless_differ = differing(rootless.pid, joiner.pid)
+    with held(root_made_pod) as pod:
+        with held(join_ns.nsenter, pod.value, list(ENTER)) as joiner:
+            pod_differ = differing(pod.value, joiner.pid)
+    assert not rootless_differ, (
+        f"uid {uid} entering its own rootless container: namespaces not shared (target inode, "
+        f"joiner inode): {rootless_differ}")
+    assert not pod_differ, (
+        f"root entering a pod root made: namespaces not shared (target inode, joiner inode): "
+        f"{pod_differ}")
 
 
 @koan(man="ip-netns(8), namespaces(7), mount(2)",

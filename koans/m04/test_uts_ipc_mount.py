@@ -98,13 +98,17 @@ def test_shm_segment_lives_in_its_ipc_namespace() -> None:
       needs=["root"])
 def test_tmpfs_mounted_in_a_private_mount_namespace_is_invisible_to_the_host(scratch: Path) -> None:
     """A mount made in a private mount namespace exists only there: the host never sees it.
-    Every volume and the rootfs of a container are mounts of this kind."""
+    Every volume and the rootfs of a container are mounts of this kind.
+
+    MS_REC | MS_SLAVE (runc's default) also keeps the tmpfs from the host; the koan accepts it."""
     target = scratch / "mnt"
     target.mkdir()
     host_before = decoy.mount_points("self")
-    # The stand-in host's / is shared, as on systemd machines: a mount that is not made
-    # private propagates into it (and never reaches the real host).
-    with held(decoy.run_behind, ["mnt"], uts_ipc_mount.mount_tmpfs_privately, str(target)) as h:
+    # The stand-in host's / is shared, as on systemd machines, and the scratch directory is a
+    # shared mount of its own there (like /home or /tmp): a mount that is not made private,
+    # recursively, propagates into the stand-in (and never reaches the real host).
+    with held(decoy.run_behind, ["mnt"], uts_ipc_mount.mount_tmpfs_privately, str(target),
+              shared_submounts=[str(scratch)]) as h:
         child, stand_in_before = h.value.pid, h.value.mountinfo
         child_mounts = mounts(child)
         stand_in_now = Path(f"/proc/{h.pid}/mountinfo").read_text()
@@ -118,5 +122,9 @@ def test_tmpfs_mounted_in_a_private_mount_namespace_is_invisible_to_the_host(scr
     assert stand_in_now == stand_in_before and not seen_by_stand_in, (
         f"the tmpfs on {target} propagated into the host's mount namespace: copies of shared "
         "mounts stay peers; make them private (MS_REC | MS_PRIVATE) before mounting")
+    still_shared = sorted(point for point, (_, fields) in child_mounts.items() if "shared:" in fields)
+    assert not still_shared, (
+        f"the child's mounts {still_shared} are still shared (mountinfo 'shared:N'): "
+        "MS_PRIVATE on / alone changes / only; MS_REC carries it to every mount below")
     assert not (target / "kk-note").exists() and decoy.mount_points("self") == host_before, (
         "the real host's mount table changed")

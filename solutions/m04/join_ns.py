@@ -22,16 +22,29 @@ def join_namespace(ns_file: str) -> None:
 
 def nsenter(pid: int, kinds: list[str]) -> None:
     """Join each namespace `kind` of process `pid`, like `nsenter --target PID`."""
-    # Open every file first: after joining the mount namespace, /proc/<pid>
-    # may resolve differently. The user namespace, if asked for, goes first:
-    # it grants the capabilities the other joins need.
-    ordered = sorted(kinds, key=lambda kind: kind != "user")
-    fds = [(kind, os.open(f"/proc/{pid}/ns/{kind}", os.O_RDONLY | os.O_CLOEXEC)) for kind in ordered]
+    # Open every file first: once in the target's mount namespace, /proc may be
+    # another pid namespace's /proc, where <pid> names nobody (or someone else).
+    fds = {kind: os.open(f"/proc/{pid}/ns/{kind}", os.O_RDONLY | os.O_CLOEXEC) for kind in kinds}
     try:
-        for kind, fd in fds:
-            linux.setns(fd, linux.NAMESPACE_FLAGS[kind])  # a typed nstype: refuse a wrong file
+        # Privilege decides the order, as in nsenter(1). Joining a user namespace
+        # leaves us with capabilities over the namespaces it owns only. Root
+        # entering a container root made: join the rest first, user last. An
+        # ordinary user entering its own container: nothing but user works before
+        # user. So: try the rest, join user, then retry what was refused.
+        refused = []
+        for kind, fd in fds.items():
+            if kind == "user":
+                continue
+            try:
+                linux.setns(fd, linux.NAMESPACE_FLAGS[kind])  # a typed nstype: refuse a wrong file
+            except PermissionError:
+                refused.append(kind)
+        if "user" in fds:
+            linux.setns(fds["user"], linux.CLONE_NEWUSER)
+        for kind in refused:
+            linux.setns(fds[kind], linux.NAMESPACE_FLAGS[kind])
     finally:
-        for _, fd in fds:
+        for fd in fds.values():
             os.close(fd)
 
 

@@ -162,9 +162,15 @@ def cmd_dev_check(args: argparse.Namespace) -> int:
     extra = list(args.pytest_args)
     if args.needing:
         extra += ["--koans-needing", args.needing]
-    if args.wrong is not None:
-        return wrongcheck.main(Path(args.wrong), args.allow_skips, extra, tuple(args.allow_missing))
-    return devcheck.main(args.allow_skips, extra, tuple(args.allow_missing))
+    # One run from the host's point of view: its throwaway state folder (kk-devcheck-…)
+    # must not appear in the middle of another run, whose audit would take it for a leak.
+    runlock.acquire()
+    try:
+        if args.wrong is not None:
+            return wrongcheck.main(Path(args.wrong), args.allow_skips, extra, tuple(args.allow_missing))
+        return devcheck.main(args.allow_skips, extra, tuple(args.allow_missing))
+    finally:
+        runlock.release()
 
 
 def cmd_vm(args: argparse.Namespace) -> int:

@@ -5,8 +5,6 @@ Man pages: dockerd(8), unix(7); the Engine API reference (docs.docker.com/engine
 """
 from __future__ import annotations
 
-import json
-import socket
 from typing import Any
 
 

@@ -24,6 +24,5 @@ def api_get(socket_path: str, path: str) -> dict[str, Any]:
         chunks = []
         while chunk := s.recv(65536):
             chunks.append(chunk)
-    head, _, body = b"".join(chunks).partition(b"\r\n\r\n")
-    status = head.split(b"\r\n", 1)[0].decode()
+    _, _, body = b"".join(chunks).partition(b"\r\n\r\n")
     return dict(json.loads(body))

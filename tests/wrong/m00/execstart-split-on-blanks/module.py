@@ -5,7 +5,6 @@ Man pages: systemd.syntax(7), systemd.unit(5), systemd.service(5).
 """
 from __future__ import annotations
 
-import shlex
 from collections.abc import Iterator
 
 EXEC_PREFIXES = "@-:+!"

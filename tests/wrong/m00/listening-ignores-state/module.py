@@ -25,7 +25,7 @@ def listening_tcp() -> set[tuple[str, int]]:
     found: set[tuple[str, int]] = set()
     for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
         fields = line.split()
-        local, state = fields[1], int(fields[3], 16)
+        local = fields[1]
         address, port = local.split(":")
         found.add((_ipv4(address), int(port, 16)))  # the port is printed big-endian
     return found

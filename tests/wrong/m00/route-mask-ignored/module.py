@@ -41,7 +41,7 @@ def default_route() -> tuple[str, str | None] | None:
     for line in Path("/proc/net/route").read_text().splitlines()[1:]:
         fields = line.split()
         iface, dest, gateway, flags = fields[0], fields[1], fields[2], int(fields[3], 16)
-        metric, mask = int(fields[6]), fields[7]
+        metric = int(fields[6])
         if int(dest, 16) != 0 or not flags & RTF_UP:
             continue
         via = _ipv4(gateway) if flags & RTF_GATEWAY else None

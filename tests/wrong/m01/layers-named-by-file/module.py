@@ -45,5 +45,6 @@ def read_saved_image(archive: bytes) -> SavedImage:
         entry = json.loads(member("manifest.json"))[0]
         raw_config = member(entry["Config"])
         # Hash the bytes as stored: re-serialising the JSON would change them.
-        layers = ["sha256:" + path.rsplit("/", 1)[1] if path.startswith("blobs/sha256/") else sha256(member(path)) for path in entry["Layers"]]
+        layers = ["sha256:" + path.rsplit("/", 1)[1] if path.startswith("blobs/sha256/")
+                  else sha256(member(path)) for path in entry["Layers"]]
     return SavedImage(sha256(raw_config), json.loads(raw_config), layers)

@@ -4,13 +4,16 @@ from __future__ import annotations
 import json
 import os
 import socket
+import uuid
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from kernel_koans.exercise import exercise
 from kernel_koans.koan import koan
+from kernel_koans.unix_http import UnixHTTPServer
 
 engine = exercise("m00/engine")
 
@@ -23,6 +26,16 @@ def engine_socket() -> str:
     if not host.startswith("unix://"):
         pytest.skip(f"DOCKER_HOST is {host}: these koans talk to a local engine on a unix socket")
     return host[len("unix://"):]
+
+
+def _raises(fn: Any, *args: Any) -> bool:
+    try:
+        fn(*args)
+    except NotImplementedError:
+        raise
+    except Exception:  # noqa: BLE001 - any error will do: the point is not to return
+        return True
+    return False
 
 
 def raw_version(path: str) -> dict[str, Any]:
@@ -62,9 +75,37 @@ def test_the_engine_has_its_own_version(docker_client: Any) -> None:
              "the reply at the first blank line (\\r\\n\\r\\n): status line and headers "
              "above, JSON below."],
       needs=["docker"])
-def test_the_engine_speaks_http_on_a_unix_socket(docker_client: Any) -> None:
+def test_the_engine_speaks_http_on_a_unix_socket(docker_client: Any, scratch: Path) -> None:
     """Every docker command is an HTTP request to dockerd's unix socket — which is why access
-    to that socket is root on the host. And the engine runs containers on *this* kernel."""
+    to that socket is root on the host. And the engine runs containers on *this* kernel.
+
+    Not told apart here: an HTTP library (http.client over an AF_UNIX socket) doing the
+    talking, in this process: it speaks the same bytes."""
+    # First a stand-in engine on a kk- socket, whose answer is drawn now and sent in pieces,
+    # and which records who connected (SO_PEERCRED) and what was asked.
+    answer = {"Version": f"kk-{uuid.uuid4().hex[:8]}", "ApiVersion": "1.41",
+              "KernelVersion": os.uname().release, "KkPadding": os.urandom(150_000).hex()}
+    answers = {"/version": (200, {"Content-Type": "application/json", "Api-Version": "1.41"},
+                            json.dumps(answer, indent="\r\n").encode()),
+               # An error whose headers hold "200" (the status is the status line's word).
+               "/kk-nothing-here": (404, {"Content-Type": "application/json", "X-Kk-Served": "200"},
+                                    b'{"message": "page not found"}')}
+    stand_in = scratch / "kk-engine.sock"
+    with UnixHTTPServer(stand_in, answers) as server:
+        got = engine.api_get(str(stand_in), "/version")
+        asked = list(server.requests)
+        refused = _raises(engine.api_get, str(stand_in), "/kk-nothing-here")
+    assert asked and all(r.pid == os.getpid() for r in asked), (
+        f"the stand-in engine at {stand_in} was asked by pids {[r.pid for r in asked]}, not by "
+        f"this process ({os.getpid()}): speak HTTP on the socket yourself")
+    assert [r.line.rsplit(" ", 1)[0] for r in asked] == ["GET /version"], (
+        f"api_get(socket, '/version') sent {[r.line for r in asked]} to the stand-in engine; "
+        "one request, `GET /version HTTP/1.0`, was expected")
+    assert got == answer, (f"the stand-in engine at {stand_in} answered /version with a "
+                           f"{len(json.dumps(answer))}-byte JSON object, in pieces, then "
+                           f"closed; api_get() returned {str(got)[:120]!r}...")
+    assert refused, ("the stand-in engine answered `HTTP/1.1 404 Not Found` for "
+                     "/kk-nothing-here; api_get() returned instead of raising")
     path = engine_socket()
     got = engine.api_get(path, "/version")
     assert isinstance(got, dict), f"api_get() returned {type(got).__name__}, not the JSON object"

@@ -3,11 +3,10 @@ from __future__ import annotations
 
 import os
 import random
-import shutil
-import time
+import select
+import subprocess
+import sys
 from pathlib import Path
-
-import psutil
 
 from kernel_koans import cgroups, linux
 from kernel_koans.child import in_child
@@ -113,24 +112,37 @@ def _types_at_fresh_mounts(scratch: Path) -> list[tuple[str, str, str]]:
 def test_proc_pid_is_the_kernels_view_of_a_process(spawn, scratch: Path) -> None:
     """A process is a program, a working directory, an argv and a parent — and the kernel
     shows all four under /proc/<pid>. ps, top and docker top read nothing else."""
-    sleep = shutil.which("sleep")
-    assert sleep, "no sleep(1) on PATH"
-    argv = [sleep, "30"]
-    # Started by a shell, so that its parent is a process of the koan's choosing, not you.
-    shell = spawn(["/bin/sh", "-c", f"{sleep} 30 & wait"], cwd=scratch)
-    deadline = time.monotonic() + 5
-    while not (kids := [k for k in psutil.Process(shell.pid).children() if k.cmdline() == argv]):
-        assert time.monotonic() < deadline, "setup: the shell never started sleep"
-        time.sleep(0.02)
-    child = kids[0]
-    view = filesystems.process_view(child.pid)
+    # A process that is not ordinary: its argv[0] is not its program, one argument holds a
+    # space and the last is empty, and its name (comm) holds ') ' and digits.
+    argv = [f"kk-{os.urandom(3).hex()}) 9 (x", "-c", CHILD, "one arg", ""]
+    # Started by a parent of the koan's choosing (not you), in a directory of its choosing.
+    parent = spawn([sys.executable, "-c", PARENT, sys.executable, *argv], cwd=scratch,
+                   stdout=subprocess.PIPE)
+    assert parent.stdout is not None
+    ready = select.select([parent.stdout], [], [], 10)[0]
+    line = parent.stdout.readline() if ready else b""
+    assert line.strip().isdigit(), f"setup: the koan's process never said it was ready ({line!r})"
+    pid = int(line)
+    spawn.track(pid)
+    assert Path(f"/proc/{pid}/comm").read_text() == COMM + "\n", "setup: the odd comm did not stick"
+    view = filesystems.process_view(pid)
     assert isinstance(view, dict), f"process_view() returned {type(view).__name__}, not a dict"
-    assert same_file(view.get("exe"), sleep), (
-        f"the koan started {sleep} as pid {child.pid}; process_view() says its exe is {view.get('exe')!r}")
+    assert same_file(view.get("exe"), sys.executable), (
+        f"the koan started {os.path.realpath(sys.executable)} as pid {pid} (argv[0] "
+        f"{argv[0]!r}); process_view() says its exe is {view.get('exe')!r}")
     assert same_file(view.get("cwd"), scratch), (
-        f"the koan started pid {child.pid} in {scratch}; process_view() says its cwd is {view.get('cwd')!r}")
+        f"the koan started pid {pid} in {scratch}; process_view() says its cwd is {view.get('cwd')!r}")
     assert view.get("argv") == argv, (
-        f"the koan started pid {child.pid} with argv {argv}; process_view() says {view.get('argv')!r}")
-    assert view.get("ppid") == shell.pid, (
-        f"pid {child.pid} is the child of the koan's shell (pid {shell.pid}); "
+        f"the koan started pid {pid} with argv {argv}; process_view() says {view.get('argv')!r}")
+    assert view.get("ppid") == parent.pid, (
+        f"pid {pid} (named {COMM!r}) is the child of the koan's process {parent.pid}; "
         f"process_view() says its parent is {view.get('ppid')!r}")
+
+
+COMM = "a) b 1 (c"
+"""The name the koan's process gives itself: a stat line split on spaces, or cut at the first
+')', reads the parent's pid as 1."""
+PARENT = "import subprocess, sys; subprocess.run(sys.argv[2:], executable=sys.argv[1])"
+"""Runs argv[2:] with the program argv[1]: argv[0] needs not name the program (execve(2))."""
+CHILD = (f"import os, time; open('/proc/self/comm', 'w').write({COMM!r}); "
+         "print(os.getpid(), flush=True); time.sleep(60)")

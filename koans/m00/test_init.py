@@ -2,6 +2,9 @@
 from __future__ import annotations
 
 import os
+import select
+import subprocess
+import sys
 from itertools import pairwise
 from pathlib import Path
 
@@ -27,19 +30,62 @@ def stat_fields(pid: int) -> tuple[str, int]:
              "The mechanism: the 4th field of /proc/<pid>/stat is the parent's pid; the 2nd, in "
              "parentheses, is the name and may hold spaces, so split after the last ')'. Stop "
              "at the process whose parent is 0: the kernel started it."])
-def test_every_process_descends_from_pid_1() -> None:
+def test_every_process_descends_from_pid_1(spawn) -> None:
     """The kernel starts one process, PID 1; every other one is its descendant, and orphans
     are handed back to it. In a container, your entrypoint gets this job."""
+    # Ancestors with names that are not single words: a stat line split on spaces, or cut
+    # at the first ')', reads their parent's pid as 1.
+    parent = spawn([sys.executable, "-c", PARENT], stdout=subprocess.PIPE)
+    assert parent.stdout is not None
+    line = parent.stdout.readline() if select.select([parent.stdout], [], [], 10)[0] else b""
+    assert line.strip().isdigit(), f"setup: the koan's processes never said they were ready ({line!r})"
+    spawn.track(int(line))
+    for pid in (int(line), parent.pid):
+        assert stat_fields(pid)[0] in ODD_NAMES, f"setup: pid {pid} did not take its odd name"
+    got = init.ancestry(int(line))
+    _check_chain(int(line), got)
+    assert got[1:3] == [parent.pid, os.getpid()], (
+        f"pid {int(line)} ({ODD_NAMES[0]!r}) is the child of {parent.pid} "
+        f"({ODD_NAMES[1]!r}), itself a child of this koan ({os.getpid()})")
+    # The kernel's own threads descend from kthreadd (pid 2), whose parent is 0 too.
+    kthreads = [pid for pid in map(int, filter(str.isdigit, os.listdir("/proc")))
+                if pid != 1 and _parent_is_kthreadd(pid)]
+    if kthreads:
+        chain = init.ancestry(kthreads[0])
+        assert chain == [kthreads[0], 2], (
+            f"kernel thread {kthreads[0]} ({stat_fields(kthreads[0])[0]}) is a child of kthreadd "
+            f"(pid 2), whose parent is 0; ancestry() said {chain!r}")
     me = os.getpid()
     chain = init.ancestry(me)
-    assert isinstance(chain, list) and chain, f"ancestry() returned {chain!r}, not a list of pids"
-    assert chain[0] == me, f"ancestry({me}) must start with {me} itself, not {chain[0]!r}"
     if me != 1:
         assert chain[1:2] == [os.getppid()], (
             f"getppid() says this process's parent is {os.getppid()}; ancestry() says {chain[1:2]}")
+    _check_chain(me, chain)
+
+
+ODD_NAMES = ("a) b 1 (c", "p) S 1 (q")
+"""The names (comm) of the koan's grandchild and child."""
+CHILD = (f"import os, time; open('/proc/self/comm', 'w').write({ODD_NAMES[0]!r}); "
+         "print(os.getpid(), flush=True); time.sleep(60)")
+PARENT = (f"import subprocess, sys; open('/proc/self/comm', 'w').write({ODD_NAMES[1]!r}); "
+          f"subprocess.run([sys.executable, '-c', {CHILD!r}])")
+
+
+def _parent_is_kthreadd(pid: int) -> bool:
+    try:
+        return stat_fields(pid)[1] == 2 and stat_fields(2)[1] == 0
+    except (FileNotFoundError, ProcessLookupError, ValueError):
+        return False
+
+
+def _check_chain(start: int, chain: object) -> None:
+    """Each link of `chain` is what /proc/<pid>/stat says, and it ends where the parent is 0."""
+    assert isinstance(chain, list) and chain, f"ancestry({start}) returned {chain!r}, not a list of pids"
+    assert chain[0] == start, f"ancestry({start}) must start with {start} itself, not {chain[0]!r}"
     for child, parent in pairwise(chain):
         assert stat_fields(child)[1] == parent, (
-            f"/proc/{child}/stat names {stat_fields(child)[1]} as the parent, not {parent}")
+            f"/proc/{child}/stat (comm {stat_fields(child)[0]!r}) names {stat_fields(child)[1]} "
+            f"as the parent; ancestry() says {parent}")
     top_comm, top_parent = stat_fields(chain[-1])
     assert top_parent == 0, (
         f"ancestry() stopped at pid {chain[-1]} ({top_comm}), whose parent is {top_parent}, not 0")

@@ -16,7 +16,8 @@ from kernel_koans.koan import koan
 
 packages = exercise("m00/packages")
 
-INFO = Path("/var/lib/dpkg/info")
+ADMINDIR = Path("/var/lib/dpkg")
+INFO = ADMINDIR / "info"
 TEACHING_PATHS = ("/bin/ls", "/usr/bin/ls", "/usr/bin", "/etc/passwd", "/bin/sh")
 """A file, its merged-/usr alias, a directory many packages share, a file made at
 install time that no package ships, a diverted file."""
@@ -50,20 +51,23 @@ def dpkg_search(paths: list[str]) -> dict[str, set[str]]:
     return owners
 
 
-def dpkg_installed() -> dict[str, str]:
+def dpkg_installed(admindir: Path = ADMINDIR) -> dict[str, str]:
     """{package: version} of every installed package, as `dpkg-query --show` lists them."""
-    run = subprocess.run(["dpkg-query", "--show", "--showformat",
+    run = subprocess.run(["dpkg-query", f"--admindir={admindir}", "--show", "--showformat",
                           "${db:Status-Status}\\t${Package}\\t${Version}\\n"],
                          capture_output=True, text=True, check=True, timeout=60)
     rows = (line.split("\t") for line in run.stdout.splitlines())
     return {name: version for status, name, version in rows if status == "installed"}
 
 
-def _hide_dpkg_tools(fn: Callable[..., Any], *args: Any) -> Any:
+def _hide_dpkg_tools(status: str | None, fn: Callable[..., Any], *args: Any) -> Any:
     """Run in a child: fn(*args) in a private mount namespace where dpkg and dpkg-query
-    (the koan's own oracles) cannot be executed; the files under /var/lib/dpkg stay."""
+    (the koan's own oracles) cannot be executed; the files under /var/lib/dpkg stay, but
+    for the status file, replaced by `status` when given."""
     linux.unshare(linux.CLONE_NEWNS)
     linux.mount(None, "/", None, linux.MS_REC | linux.MS_PRIVATE)
+    if status is not None:
+        linux.mount(status, str(ADMINDIR / "status"), None, linux.MS_BIND)
     for tool in ("dpkg-query", "dpkg"):
         for found in {os.path.realpath(p) for d in ("/usr/bin", "/bin", "/usr/local/bin")
                       if (p := shutil.which(tool, path=d))}:
@@ -71,9 +75,76 @@ def _hide_dpkg_tools(fn: Callable[..., Any], *args: Any) -> Any:
     return fn(*args)
 
 
-def _learner(fn: Callable[..., Any], *args: Any) -> Any:
-    """fn(*args), with the dpkg tools out of reach when the koan can arrange it (root)."""
-    return in_child(_hide_dpkg_tools, fn, *args, timeout=60) if os.geteuid() == 0 else fn(*args)
+def _learner(fn: Callable[..., Any], *args: Any, status: str | None = None) -> Any:
+    """fn(*args), with the dpkg tools out of reach when the koan can arrange it (root), and
+    the status file replaced by `status` (root only)."""
+    if os.geteuid() != 0:
+        return fn(*args)
+    return in_child(_hide_dpkg_tools, status, fn, *args, timeout=60)
+
+
+def doctored_status(admindir: Path) -> Path:
+    """A copy of the host's status file in `admindir`, with the STANZAS put in at random
+    places; the host's own database is not touched."""
+    stanzas = (ADMINDIR / "status").read_text(errors="surrogateescape").rstrip("\n").split("\n\n")
+    for stanza in STANZAS:
+        stanzas.insert(random.randrange(len(stanzas) + 1), stanza.strip("\n"))
+    status = admindir / "status"
+    status.write_text("\n\n".join(stanzas) + "\n", errors="surrogateescape")
+    return status
+
+
+STANZAS = ["""
+Package: kk-half-installed
+Status: install ok half-installed
+Maintainer: kernel-koans
+Architecture: all
+Version: 1.0
+Description: dpkg was interrupted while unpacking this one
+""", """
+Package: kk-unpacked
+Status: install ok unpacked
+Maintainer: kernel-koans
+Architecture: all
+Version: 1.1
+Description: unpacked, never configured
+""", """
+Package: kk-config-files
+Status: deinstall ok config-files
+Maintainer: kernel-koans
+Architecture: all
+Version: 1.2
+Conffiles:
+ /etc/kk-config-files.conf 00000000000000000000000000000000
+Description: removed; only its configuration files remain
+""", """
+Status: hold ok installed
+Package: kk-held
+Maintainer: kernel-koans
+Architecture: all
+Version: 2:1.3-1
+Description: installed and held at this version
+ Package: kk-ghost
+ Status: install ok installed
+ Version: 0
+""", """
+Package: kk-removal-pending
+Status: deinstall ok installed
+Maintainer: kernel-koans
+Architecture: all
+Version: 1.4
+Description: still installed, selected for removal
+""", """
+Package: kk-triggers-pending
+Status: install ok triggers-pending
+Maintainer: kernel-koans
+Architecture: all
+Version: 1.5
+Triggers-Pending: kk-trigger
+Description: unpacked and configured, its triggers not run yet
+"""]
+"""Stanzas in every state (deb-control(5)): of these, only kk-held and kk-removal-pending are
+installed; a description's continuation lines look like fields."""
 
 
 def _owners_of(paths: list[str]) -> dict[str, object]:
@@ -106,18 +177,36 @@ def test_dpkg_knows_which_package_owns_a_file() -> None:
              "`Field: value` lines (a line starting with a space continues the field above). "
              "Keep stanzas whose Status is `install ok installed`: name -> Version."],
       needs=["dpkg"])
-def test_dpkg_status_says_what_is_installed() -> None:
+def test_dpkg_status_says_what_is_installed(scratch: Path) -> None:
     """The package manager's memory is /var/lib/dpkg/status: one stanza per package, with its
-    wanted and actual state. apt, dpkg -l and every image scanner read it."""
+    wanted and actual state. apt, dpkg -l and every image scanner read it.
+
+    Not told apart here: ignoring /var/lib/dpkg/updates/ (dpkg's journal, empty unless a dpkg
+    run was interrupted), and one package installed for two architectures."""
     expected = dpkg_installed()
     got = _learner(packages.installed_packages)  # read the files: dpkg-query is not there to ask
+    _compare(expected, got, "")
+    if os.geteuid() != 0:
+        return
+    # The same question over a copy of the status file with packages in every state, that
+    # your code sees at /var/lib/dpkg/status (in a private mount namespace).
+    status = doctored_status(scratch)
+    expected = dpkg_installed(scratch)
+    assert {"kk-held", "kk-removal-pending"} <= set(expected) and "kk-half-installed" not in expected, (
+        "setup: dpkg-query does not read the doctored status file as the koan expects")
+    got = _learner(packages.installed_packages, status=str(status))
+    _compare(expected, got, " (with kk- packages half-installed, unpacked, held, ... in the "
+             "status file)")
+
+
+def _compare(expected: dict[str, str], got: object, where: str) -> None:
     assert isinstance(got, dict), f"installed_packages() returned {type(got).__name__}, not a dict"
     missing = sorted(set(expected) - set(got))
     extra = sorted(set(got) - set(expected))
     wrong = sorted(name for name in set(expected) & set(got) if got[name] != expected[name])
     assert not missing, (f"dpkg-query --show lists {len(missing)} installed packages your "
-                         f"installed_packages() lacks, e.g. {missing[:5]}")
+                         f"installed_packages() lacks{where}, e.g. {missing[:5]}")
     assert not extra, (f"installed_packages() names {len(extra)} packages dpkg-query does not "
-                       f"list as installed, e.g. {extra[:5]}")
-    assert not wrong, ("versions differ from dpkg-query --show for "
+                       f"list as installed{where}, e.g. {extra[:5]}")
+    assert not wrong, (f"versions differ from dpkg-query --show{where} for "
                        + ", ".join(f"{n}: {got[n]!r} (dpkg: {expected[n]!r})" for n in wrong[:5]))

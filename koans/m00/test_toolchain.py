@@ -47,9 +47,14 @@ def mapped_file_at(pid: int, address: int) -> str:
              "e_phnum the 2-byte fields at 0x36 and 0x38. Each program header starts with "
              "p_type (4 bytes); for PT_INTERP (3), p_offset is at +0x08 and p_filesz at +0x20: "
              "the path, NUL-terminated. Byte 5 of the file says little or big endian."])
-def test_a_dynamic_binary_names_its_loader(spawn) -> None:
+def test_a_dynamic_binary_names_its_loader(spawn, scratch: Path) -> None:
     """A dynamically linked program cannot start alone: its ELF header names a loader
-    (ld.so) that the kernel maps first. A container image must ship that exact path."""
+    (ld.so) that the kernel maps first. A container image must ship that exact path.
+
+    With a C compiler (cc) the koan also builds a non-PIE program whose loader is a copy at
+    a kk- path, and which holds the usual loader's path as a string. Without one, reading
+    p_vaddr for p_offset or searching the bytes for 'ld-linux' is not told apart. Not told
+    apart here at all: assuming 64-bit little-endian, or PT_INTERP at a fixed index."""
     sleep = os.path.realpath(shutil.which("sleep") or "/bin/sleep")
     child = spawn([sleep, "30"])
     base = interpreter_base(child.pid)
@@ -61,6 +66,41 @@ def test_a_dynamic_binary_names_its_loader(spawn) -> None:
     assert os.path.realpath(named) == loaded, (
         f"/proc/{child.pid}/auxv and maps: the kernel loaded {loaded} as the interpreter of "
         f"{sleep}; elf_interpreter() said {named!r}")
+    # A non-PIE program (p_vaddr is not p_offset) whose loader is a copy under a new name,
+    # and whose data holds the usual loader's path: only PT_INTERP says which one is used.
+    loader = scratch / f"kk-ld-{os.urandom(3).hex()}.so"
+    shutil.copy2(loaded, loader)
+    program = build(scratch, ["-no-pie", f"-Wl,--dynamic-linker={loader}"], [loaded, STD_LOADER])
+    if program is None:
+        return
+    child = spawn([program])
+    assert mapped_file_at(child.pid, interpreter_base(child.pid)) == str(loader), (
+        f"setup: the kernel did not load {loader} for {program}")
+    named = toolchain.elf_interpreter(program)
+    assert named == str(loader), (
+        f"/proc/{child.pid}/auxv and maps: the kernel loaded {loader} as the interpreter of "
+        f"{program} (not PIE, and holding the string {STD_LOADER!r}); elf_interpreter() said {named!r}")
+
+
+STD_LOADER = "/lib64/ld-linux-x86-64.so.2"
+"""A loader's path, written into the koan's programs as data (x86-64's; any would do)."""
+
+
+def build(scratch: Path, flags: list[str], strings: list[str]) -> str | None:
+    """A C program (it waits in pause(2)) built with cc `flags`, whose read-only data holds
+    `strings`; None when this host has no C compiler."""
+    cc = shutil.which("cc") or shutil.which("gcc")
+    if cc is None:
+        return None
+    source = scratch / "kk-prog.c"
+    decoys = ", ".join('"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"' for s in strings)
+    source.write_text("#include <unistd.h>\n"
+                      f"const char *const kk_strings[] = {{{decoys}}};\n"
+                      "int main(void) { pause(); return kk_strings[0][0]; }\n")
+    program = scratch / f"kk-prog-{os.urandom(3).hex()}"
+    subprocess.run([cc, *flags, "-o", str(program), str(source)], check=True, timeout=60,
+                   capture_output=True)
+    return str(program)
 
 
 @koan(man="elf(5)",
@@ -71,7 +111,10 @@ def test_a_dynamic_binary_names_its_loader(spawn) -> None:
       needs=["busybox"])
 def test_a_static_binary_needs_no_loader(spawn, kk_host, scratch: Path) -> None:
     """A static binary carries its libraries inside and has no PT_INTERP: the kernel jumps
-    straight to its code. That is why busybox runs alone in a FROM scratch image."""
+    straight to its code. That is why busybox runs alone in a FROM scratch image.
+
+    Without a C compiler (cc) there is no static-PIE program, and 'PT_DYNAMIC means a loader'
+    is not told apart."""
     # A copy under a name that says nothing: the answer must come from the ELF headers.
     busybox = str(scratch / f"kk-{os.urandom(4).hex()}")
     shutil.copy2(kk_host.busybox, busybox)
@@ -80,6 +123,22 @@ def test_a_static_binary_needs_no_loader(spawn, kk_host, scratch: Path) -> None:
     named = toolchain.elf_interpreter(busybox)
     assert named is None, (f"/proc/{child.pid}/auxv: AT_BASE is 0, the kernel loaded no "
                            f"interpreter for {busybox}; elf_interpreter() said {named!r}")
+    # Static programs that hold a loader's path as data: a static-PIE one (it has PT_DYNAMIC,
+    # but no PT_INTERP) when cc is here, and busybox with the path appended to its file.
+    marked = str(scratch / f"kk-{os.urandom(4).hex()}")
+    shutil.copy2(kk_host.busybox, marked)
+    with open(marked, "ab") as f:
+        f.write(f"\0{STD_LOADER}\0".encode())
+    programs = [marked]
+    static_pie = build(scratch, ["-static-pie"], [STD_LOADER])
+    programs += [static_pie] if static_pie else []
+    for program in programs:
+        child = spawn(["sleep", "30"], executable=program)
+        assert interpreter_base(child.pid) == 0, f"setup: the kernel loaded an interpreter for {program}"
+        named = toolchain.elf_interpreter(program)
+        assert named is None, (f"/proc/{child.pid}/auxv: AT_BASE is 0, the kernel loaded no interpreter "
+                               f"for {program} (which holds the string {STD_LOADER!r}); "
+                               f"elf_interpreter() said {named!r}")
 
 
 SCRIPTS = (  # (first line, whether it names kk-interp)

@@ -81,22 +81,26 @@ def test_unit_files_read_the_way_systemd_reads_them(case: tuple[str, dict[str, d
 UNIT = """\
 # {name}: a koan's demo service, written by test_units.py
 [Unit]
-Description=A demo service ; this is not a comment: ';' starts one only at a line's start
+Description=A demo service ; Restart=always is not a setting: ';' starts a comment only at a line's start
 
 [Service]
 Type=simple
 ExecStart=/bin/false
 ; The empty assignment throws the line above away:
 ExecStart=
-ExecStart=-{sleep} \\
-# a comment inside a continued line is skipped
-    {seconds}
-Restart={policy}
+# Restart=always
 RestartSec=2
+Restart={overridden}
+ExecStart=-/bin/sh -c "{sleep} {seconds}; exit 0" \\
+# a comment inside a continued line is skipped
+    'kk demo "{seconds}"'
+Restart={policy}
 
 [Install]
 WantedBy=multi-user.target
 """
+"""Quoted words that hold blanks (and quotes), and Restart= set twice, next to RestartSec=,
+a commented-out Restart= and one inside another key's value."""
 
 
 @koan(man="systemd.service(5)",
@@ -107,15 +111,21 @@ WantedBy=multi-user.target
              "a failure). Restart= defaults to 'no' when the unit does not set it."])
 def test_execstart_is_the_command_systemd_would_run(spawn, scratch: Path) -> None:
     """A unit file is a recipe for execve(2): ExecStart= becomes the argv the kernel runs,
-    Restart= what systemd does when it exits. The koan runs your argv and asks /proc."""
+    Restart= what systemd does when it exits. The koan runs your argv and asks /proc.
+
+    Not told apart here: shlex's shell rules from systemd's own (C escapes, %-specifiers,
+    $VAR): the unit uses only quoting both read alike."""
     sleep = shutil.which("sleep")
     assert sleep, "no sleep(1) on PATH"
     unit = scratch / "kk-demo.service"
     # Drawn per run: the koan checks your parser, not a value you could type in.
     seconds = str(random.randrange(31, 1000))
-    policy = random.choice(["always", "on-success", "on-failure", "on-abnormal", "on-watchdog",
-                            "on-abort"])
-    unit.write_text(UNIT.format(name=unit.name, sleep=sleep, seconds=seconds, policy=policy))
+    # Never "always": that one the unit names only where it is no setting.
+    policy, overridden = random.sample(["on-success", "on-failure", "on-abnormal", "on-watchdog",
+                                        "on-abort"], 2)
+    unit.write_text(UNIT.format(name=unit.name, sleep=sleep, seconds=seconds, policy=policy,
+                                overridden=overridden))
+    expected = ["/bin/sh", "-c", f"{sleep} {seconds}; exit 0", f'kk demo "{seconds}"']
     argv = units.exec_start(str(unit))
     assert isinstance(argv, list) and argv, f"exec_start() returned {argv!r}, not an argv list"
     try:
@@ -124,10 +134,11 @@ def test_execstart_is_the_command_systemd_would_run(spawn, scratch: Path) -> Non
         raise AssertionError(f"execve({argv[0]!r}) failed: {err.strerror}. systemd strips "
                              "the prefix characters before it executes the path") from None
     cmdline = Path(f"/proc/{child.pid}/cmdline").read_bytes().split(b"\0")[:-1]
-    assert [os.fsdecode(a) for a in cmdline] == [sleep, seconds], (
-        f"the unit's ExecStart runs `{sleep} {seconds}`; the kernel ran {cmdline} from your argv")
+    assert [os.fsdecode(a) for a in cmdline] == expected, (
+        f"systemd runs the unit's last ExecStart= as {expected}; the kernel ran {cmdline} "
+        "from your argv")
     assert units.restart_policy(str(unit)) == policy, (
-        f"{unit.name} sets Restart={policy}; restart_policy() said "
+        f"{unit.name} sets Restart={overridden}, then Restart={policy}; restart_policy() said "
         f"{units.restart_policy(str(unit))!r}")
     bare = scratch / "kk-bare.service"
     bare.write_text(f"[Service]\nExecStart={sleep} 1\n")

@@ -1,6 +1,7 @@
 """M1 · What an image is: a config and a stack of layer tarballs, named by their digests."""
 from __future__ import annotations
 
+import gzip
 import hashlib
 import io
 import json
@@ -66,6 +67,34 @@ def _disguised(archive: bytes, bogus_diff_ids: bool = False) -> tuple[bytes, byt
     return out.getvalue(), config
 
 
+def _gzipped(archive: bytes) -> bytes:
+    """The same archive with every layer tar gzip-compressed and stored under the digest of
+    its compressed bytes, as registries store them (docker load reads it too): a layer's
+    file name and its compressed digest are no longer its diff_id. The OCI index is left
+    out, so manifest.json is the only map."""
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        files = {info.name: fh.read() for info in tar.getmembers()
+                 if info.isfile() and (fh := tar.extractfile(info)) is not None}
+    manifest = json.loads(files["manifest.json"])
+    renamed: dict[str, str] = {}
+    for layer in manifest[0]["Layers"]:
+        if layer not in renamed:
+            blob = gzip.compress(files.pop(layer), mtime=0)
+            renamed[layer] = f"blobs/sha256/{hashlib.sha256(blob).hexdigest()}"
+            files[renamed[layer]] = blob
+    manifest[0]["Layers"] = [renamed[layer] for layer in manifest[0]["Layers"]]
+    files["manifest.json"] = json.dumps(manifest).encode()
+    out = io.BytesIO()
+    with tarfile.open(fileobj=out, mode="w") as tar:
+        for name, data in files.items():
+            if name in ("index.json", "oci-layout"):
+                continue
+            info = tarfile.TarInfo(name)
+            info.size, info.mode = len(data), 0o644
+            tar.addfile(info, io.BytesIO(data))
+    return out.getvalue()
+
+
 def _containerd_store(client) -> bool:  # type: ignore[no-untyped-def]
     """Engines using the containerd image store name images by manifest, not config."""
     status = client.info().get("DriverStatus") or []
@@ -116,7 +145,9 @@ def test_image_id_is_the_digest_of_its_config(docker_client, busybox_image, dock
       needs=["docker"])
 def test_layers_are_tarballs_named_by_their_digest(docker_client, busybox_image, docker_cleanup):
     """A layer is a tarball of the files one build step changed; its SHA-256 (the diff_id) is its
-    name, which is how two images share the same layer on disk."""
+    name, which is how two images share the same layer on disk.
+
+    Not told apart here: which compressions a reader knows (only gzip is used)."""
     image = _small_image(docker_client, busybox_image, docker_cleanup)
     archive = b"".join(image.save())
     saved = image_files.read_saved_image(archive)
@@ -132,3 +163,8 @@ def test_layers_are_tarballs_named_by_their_digest(docker_client, busybox_image,
     assert hashed == expected, (
         f"the layer tars hash to {expected} whatever the config claims; with its diff_ids "
         f"replaced, read_saved_image gave {hashed}: hash each layer tar, do not copy diff_ids")
+    # The same image with gzip'd layer blobs: a diff_id is the digest of the uncompressed tar.
+    unzipped = image_files.read_saved_image(_gzipped(tampered)).layer_digests
+    assert unzipped == expected, (
+        f"with each layer stored gzip-compressed (and named by the compressed digest), the "
+        f"uncompressed tars still hash to {expected}; read_saved_image gave {unzipped}")

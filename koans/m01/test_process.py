@@ -93,11 +93,15 @@ def test_cmdline_is_the_argv_given_to_execve(args):
       needs=["root", "docker"])
 def test_a_container_is_a_host_process_with_its_own_root(docker_client, busybox_image, docker_cleanup):
     """A container is a process on your kernel, with its own root filesystem: the file it
-    writes exists in its root and nowhere in yours."""
+    writes exists in its root and nowhere in yours.
+
+    Not told apart here: entering the container's mount namespace (setns) to read the file,
+    which is right too."""
     token = f"kk-{uuid.uuid4().hex}"
+    # Its working directory is not its root, and holds a decoy under the same name.
     container = docker_client.containers.run(
-        busybox_image, ["sh", "-c", f"echo {token} > /kk-token && exec sleep 30"],
-        detach=True, labels=docker_cleanup, stop_signal="SIGKILL")
+        busybox_image, ["sh", "-c", f"echo {token} > /kk-token && echo kk-decoy > kk-token && exec sleep 30"],
+        detach=True, labels=docker_cleanup, stop_signal="SIGKILL", working_dir="/kk-work")
     container.reload()
     pid = container.attrs["State"]["Pid"]
     _wait_for(lambda: _comm(pid) == "sleep", what="the container's shell")
@@ -106,4 +110,5 @@ def test_a_container_is_a_host_process_with_its_own_root(docker_client, busybox_
     seen = process.read_file_in_root_of(pid, "/kk-token")
     assert seen == f"{token}\n".encode(), (
         f"host pid {pid} (the container's PID 1) has /kk-token = {token!r} in its own root; "
-        f"read_file_in_root_of gave {seen[:80]!r}")
+        f"read_file_in_root_of gave {seen[:80]!r}"
+        + (" (the decoy in its working directory /kk-work, not its root)" if seen == b"kk-decoy\n" else ""))

@@ -135,7 +135,9 @@ def _watch_orphans(argv: list[str]) -> dict:
                 os.kill(pid, signal.SIGKILL)  # now they are PID 1's zombies until it waits for them
             _until(lambda: init.poll() is not None or not any(os.path.exists(f"/proc/{p}") for p in orphans), 3)
             seen["zombies"] = [p for p in orphans if _zombie(p)]
-            seen["status"] = init.poll()
+            # An init that exits takes its namespace down, orphans included: so PID 1 must
+            # still be there a moment after the orphans are gone.
+            seen["status"] = init.wait(1.0)
         return seen
 
 

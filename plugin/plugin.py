@@ -335,9 +335,9 @@ def _docker(config: pytest.Config) -> Any:
         return None
     if DOCKER_KEY not in config.stash:
         try:
-            import docker
+            from kernel_koans import docker_objects
 
-            config.stash[DOCKER_KEY] = docker.from_env(timeout=30)
+            config.stash[DOCKER_KEY] = docker_objects.client(docker_objects.AUDIT_TIMEOUT)
         except Exception:  # noqa: BLE001
             config.stash[DOCKER_KEY] = None
     return config.stash[DOCKER_KEY]

@@ -40,7 +40,7 @@ def stand_in(kinds: Iterable[str]) -> str:
 
 
 def run_behind(kinds: Iterable[str], fn: Callable[..., Any], *args: Any,
-               timeout: float = 8.0) -> Behind:
+               timeout: float = child.DEFAULT_TIMEOUT) -> Behind:
     """For a held child: become a stand-in host, then run fn in a child of it that stays
     alive (child.spawn_held). The held child's pid is the stand-in's."""
     mountinfo = stand_in(kinds)

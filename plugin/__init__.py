@@ -2,14 +2,19 @@
 
 The koan author's API, importable from here:
 
-    from kernel_koans import koan, exercise, in_child, held
+    from kernel_koans import koan, exercise, in_child, held, start, serve
     from kernel_koans import Host, KoanCgroup, NetFactory, Spawner   # fixtures' types
 
 Module map, by audience (one flat package; see the note at the end):
 
 The learner's toolbox -- what exercise modules, their twins and koans import:
     linux          syscalls the stdlib lacks (unshare, setns, mount, pivot_root, ...)
-    child          run a function in a forked child: in_child, held
+    child          run a function in a forked child: in_child, held, start (a Child handle,
+                   custom fork, gate), serve (a probe inside namespaces); DEFAULT_TIMEOUT
+    trace          force a fork race open (ptrace: stop a child inside its first fork)
+    guard          a seccomp filter that lets a process signal one pid only
+    unix_http      a stand-in HTTP server on a unix socket (who connected, what was asked)
+    vm             `koans vm`: boot a kernel of this machine in a disposable VM
     cgroups        the host's cgroup layout (v1/v2) and kk- cgroup paths
     decoy          stand-in host namespaces for code that could damage the real one
     names          kk- names that fit the kernel's length limits
@@ -26,7 +31,11 @@ The pytest plugin -- what runs a koan and explains it:
     audit          the leak audit of kk- kernel objects
     host           the capability probe, each need's fix, skips for missing needs
     hookspecs      pytest_koans_probe_host, for tests that fake a host
-    report         the HTML report's milestone section
+    report         the HTML report's parts (pytest-html hooks)
+    journeypage    the report as a journey page: next koan, map, unlocked solutions, chart
+    unlock         an exercise's functions beside the twin's, for a passed koan
+    chart          passes per day as an inline SVG
+    quietrun       the next koan's failure in full, the others one line each
     journey        the journey as text (terminal summary, `koans status`/`next`)
     runlock        one run at a time on a host
     ownership      files made under sudo handed back to the invoking user
@@ -37,7 +46,8 @@ The state and the command line -- what lives between runs:
     manifest       the curriculum order (koans/manifest.toml)
     lookup         find a koan by what a learner types
     twins          compare with the reference, restore a stub
-    cli            `koans`: status, next, hint, compare, reset, doctor, clean, dev
+    cli            `koans`: status, next, hint, watch, compare, reset, doctor, clean, vm, dev
+    watch          `koans watch`: re-run the current koan on every save
     devcheck       `koans dev check`: structure, authoring rules, stubs fail, twins pass
     wrongcheck     `koans dev check --wrong DIR`: wrong solutions fail their koans
 
@@ -61,7 +71,17 @@ from kernel_koans.exercise import Exercise, ExerciseError, exercise
 from kernel_koans.koan import koan
 
 if TYPE_CHECKING:
-    from kernel_koans.child import ChildFailure, ChildTimeout, held, in_child
+    from kernel_koans.child import (
+        DEFAULT_TIMEOUT,
+        Child,
+        ChildDied,
+        ChildFailure,
+        ChildTimeout,
+        held,
+        in_child,
+        serve,
+        start,
+    )
     from kernel_koans.fixtures.cgroup import CgroupFactory, KoanCgroup
     from kernel_koans.fixtures.network import NetFactory
     from kernel_koans.fixtures.processes import Spawner
@@ -72,6 +92,11 @@ _EXPORTS = {
     "held": "kernel_koans.child",
     "ChildFailure": "kernel_koans.child",
     "ChildTimeout": "kernel_koans.child",
+    "ChildDied": "kernel_koans.child",
+    "Child": "kernel_koans.child",
+    "start": "kernel_koans.child",
+    "serve": "kernel_koans.child",
+    "DEFAULT_TIMEOUT": "kernel_koans.child",
     "Host": "kernel_koans.host",
     "KoanCgroup": "kernel_koans.fixtures.cgroup",
     "CgroupFactory": "kernel_koans.fixtures.cgroup",
@@ -80,8 +105,9 @@ _EXPORTS = {
 }
 
 __all__ = [
-    "CgroupFactory", "ChildFailure", "ChildTimeout", "Exercise", "ExerciseError", "Host", "KoanCgroup",
-    "NetFactory", "Spawner", "exercise", "held", "in_child", "koan",
+    "DEFAULT_TIMEOUT", "CgroupFactory", "Child", "ChildDied", "ChildFailure", "ChildTimeout", "Exercise",
+    "ExerciseError", "Host", "KoanCgroup", "NetFactory", "Spawner", "exercise", "held", "in_child", "koan",
+    "serve", "start",
 ]
 
 

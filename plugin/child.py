@@ -1,9 +1,18 @@
 """Run a function in a forked child, so that namespaces it enters stay out of pytest.
 
 A learner function that unshares, mounts or sethostnames must not do it to the
-test runner itself. `in_child(fn, *args)` forks, runs fn, ships back its
-return value (or its exception) through a pipe, and kills the child when it
-overruns `timeout`.
+test runner itself. Every koan forks through this module, with one framing and
+one default timeout:
+
+- `in_child(fn, *args)`: fn's value (or its exception) computed in a child;
+- `held(fn, *args)`: the child stays alive inside a `with` block, to be looked at;
+- `start(fn, *args)`: a `Child` the koan watches while it runs (its pid, its
+  wait status, its report), optionally forked by a custom fork function
+  (`fork=`) or held back until the koan says `go()`;
+- `serve(setup, loop, *args)`: a server child that reports once it is ready.
+
+Reports travel framed (length first) through a pipe, so a grandchild that keeps
+the pipe open can neither hold a report back nor hide a child that died.
 """
 from __future__ import annotations
 
@@ -19,6 +28,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from kernel_koans import linux
+
+DEFAULT_TIMEOUT = 10.0
+"""Seconds a child may take to report before it is killed (every function here)."""
+
+_POLL = 0.05
+"""How often a reader waiting on a pipe also checks whether the child is still alive."""
 
 
 class ChildTimeout(Exception):
@@ -44,49 +59,248 @@ class ChildFailure(Exception):
         return f"{self.kind}: {self.message}"
 
 
+class ChildDied(ChildFailure):
+    """The child ended without a report (it called os._exit, exec'd, or was killed)."""
+
+    def __init__(self, status: int | None) -> None:
+        how = "it was still running" if status is None else describe_status(status)
+        super().__init__("ChildDied", f"the child ended without a result ({how})", "")
+        self.status = status
+
+
 @dataclass
 class Outcome:
     value: Any
     exit_status: int
 
 
-def in_child(fn: Callable[..., Any], *args: Any, timeout: float = 10.0, **kwargs: Any) -> Any:
+def describe_status(status: int) -> str:
+    """'exit 3' or 'killed by SIGKILL': how a wait status reads to a person."""
+    if os.WIFSIGNALED(status):
+        return f"killed by {signal.Signals(os.WTERMSIG(status)).name}"
+    if os.WIFEXITED(status):
+        return f"exit {os.WEXITSTATUS(status)}"
+    return f"wait status {status}"
+
+
+@dataclass(eq=False)
+class Child:
+    """A forked child of the caller: its pid, the pipe its report comes on, its wait status."""
+
+    pid: int
+    fd: int
+    timeout: float = DEFAULT_TIMEOUT
+    status: int | None = None
+    gate: int = -1
+
+    def go(self) -> None:
+        """Let a child started with gated=True run its function."""
+        if self.gate >= 0:
+            os.write(self.gate, b"g")
+            os.close(self.gate)
+            self.gate = -1
+
+    def poll(self) -> int | None:
+        """The wait status once the child has ended (it is reaped then), else None."""
+        if self.status is None:
+            try:
+                done, status = os.waitpid(self.pid, os.WNOHANG)
+            except ChildProcessError:  # reaped elsewhere (a tracer's wait)
+                return self.status
+            if done:
+                self.status = status
+        return self.status
+
+    def wait(self, timeout: float | None = None) -> int | None:
+        """The wait status, waiting up to `timeout` seconds; None if it still runs then."""
+        deadline = time.monotonic() + (self.timeout if timeout is None else timeout)
+        while self.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.01)
+        return self.status
+
+    def report(self, timeout: float | None = None) -> Any:
+        """The value fn returned in the child, or fn's exception raised here.
+
+        ChildDied when the child ended without reporting; ChildTimeout (the child is
+        killed) when no report came within `timeout` (default: the child's)."""
+        limit = self.timeout if timeout is None else timeout
+        deadline = time.monotonic() + limit
+        buf = b""
+        need = 8
+        while True:
+            while len(buf) < need:
+                if select.select([self.fd], [], [], 0)[0]:
+                    chunk = os.read(self.fd, 65536)
+                    if not chunk:
+                        raise ChildDied(self.wait(max(deadline - time.monotonic(), 1.0)))
+                    buf += chunk
+                    continue
+                if self.poll() is not None:  # whatever it wrote is in the pipe already
+                    if select.select([self.fd], [], [], 0)[0]:
+                        continue
+                    raise ChildDied(self.status)  # a grandchild may hold the pipe: no EOF to wait for
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    self.kill()
+                    raise ChildTimeout(f"gave up after {limit:g}s: the code was still running, so it "
+                                       "was killed (SIGKILL). Look for a wait or loop that never ends.",
+                                       seconds=limit)
+                select.select([self.fd], [], [], min(left, _POLL))
+            if need == 8:
+                need = 8 + int.from_bytes(buf[:8], "big")
+                continue
+            tag, value = pickle.loads(buf[8:need])
+            if tag == "err":
+                raise value
+            return value
+
+    def kill(self) -> int | None:
+        """SIGKILL the child (if it still runs) and reap it; its wait status."""
+        if self.status is None:
+            try:
+                os.kill(self.pid, signal.SIGKILL)
+                self.status = os.waitpid(self.pid, 0)[1]
+            except (ProcessLookupError, ChildProcessError):
+                pass
+        return self.status
+
+    def close(self) -> None:
+        """Kill and reap the child, close the pipes."""
+        self.kill()
+        for fd in (self.fd, self.gate):
+            if fd >= 0:
+                os.close(fd)
+        self.fd = self.gate = -1
+
+    def __enter__(self) -> Child:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def start(fn: Callable[..., Any], *args: Any, fork: Callable[[], int] = os.fork,
+          then: Callable[[Any], object] | None = None, gated: bool = False,
+          timeout: float = DEFAULT_TIMEOUT, **kwargs: Any) -> Child:
+    """Fork (with `fork`, e.g. a learner's fork into a new namespace) a child that runs
+    fn(*args, **kwargs), reports its value or exception, then runs then(value) if fn
+    returned, and exits. The child dies with its parent (PR_SET_PDEATHSIG).
+
+    gated: the child waits for `Child.go()` before running fn (to be traced or watched
+    from its very first step)."""
+    read_fd, write_fd = os.pipe()
+    gate_r, gate_w = os.pipe() if gated else (-1, -1)
+    try:
+        pid = fork()
+    except BaseException:
+        for fd in (read_fd, write_fd, gate_r, gate_w):
+            if fd >= 0:
+                os.close(fd)
+        raise
+    if pid == 0:  # the child: never returns into the caller's code, whatever happens
+        code = 1
+        try:
+            os.close(read_fd)
+            linux.set_parent_death_signal(signal.SIGKILL)
+            if gated:
+                os.close(gate_w)
+                os.read(gate_r, 1)
+                os.close(gate_r)
+            try:
+                payload: tuple[str, Any] = ("ok", fn(*args, **kwargs))
+            except BaseException as err:  # noqa: BLE001 - everything must go back to the parent
+                payload = ("err", _portable(err))
+            send(write_fd, payload)
+            os.close(write_fd)
+            if payload[0] == "ok":
+                if then is not None:
+                    then(payload[1])
+                code = 0
+        finally:
+            os._exit(code)
+    os.close(write_fd)
+    if gated:
+        os.close(gate_r)
+    return Child(pid, read_fd, timeout, gate=gate_w)
+
+
+def run(fn: Callable[..., Any], *args: Any, timeout: float = DEFAULT_TIMEOUT, **kwargs: Any) -> Outcome:
+    """fn's value and the child's wait status (fn's exception is raised here)."""
+    with start(fn, *args, timeout=timeout, **kwargs) as child:
+        value = child.report()
+        status = child.wait(timeout)
+    assert status is not None, "the child reported, then did not exit"
+    return Outcome(value, status)
+
+
+def in_child(fn: Callable[..., Any], *args: Any, timeout: float = DEFAULT_TIMEOUT, **kwargs: Any) -> Any:
     """Return fn(*args, **kwargs) computed in a forked child.
 
     The return value must pickle. Exceptions come back as the same type when they
-    pickle, otherwise as ChildFailure.
+    pickle, otherwise as ChildFailure; a child that dies without a result is ChildDied.
     """
     return run(fn, *args, timeout=timeout, **kwargs).value
 
 
-def run(fn: Callable[..., Any], *args: Any, timeout: float = 10.0, **kwargs: Any) -> Outcome:
-    read_fd, write_fd = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # child: never returns into the caller's code, whatever happens
-        code = 1
-        try:
-            os.close(read_fd)
-            code = 0 if send_outcome(write_fd, fn, *args, **kwargs) else 1
-        finally:
-            os._exit(code)
-    os.close(write_fd)
-    # Framed (length first): a grandchild fn left running with the pipe open cannot
-    # hold the result back until the timeout.
+def _pause_forever(_value: object) -> None:
+    while True:
+        signal.pause()
+
+
+@dataclass
+class Held:
+    """A forked child that ran a function and is still alive: look at it from outside."""
+
+    pid: int
+    value: Any
+
+
+@contextmanager
+def held(fn: Callable[..., Any], *args: Any, fork: Callable[[], int] = os.fork,
+         timeout: float = DEFAULT_TIMEOUT, **kwargs: Any) -> Iterator[Held]:
+    """Run fn(*args) in a forked child that stays alive until the block ends.
+
+    Inside the block the koan inspects the child from outside (/proc/<pid>/ns,
+    /proc/<pid>/status, its mounts); afterwards the child is killed and reaped.
+    fn's exception is re-raised here, like in_child.
+    """
+    with start(fn, *args, fork=fork, then=_pause_forever, timeout=timeout, **kwargs) as child:
+        yield Held(child.pid, child.report())
+
+
+def spawn_held(fn: Callable[..., Any], *args: Any, fork: Callable[[], int] = os.fork,
+               timeout: float = DEFAULT_TIMEOUT, **kwargs: Any) -> tuple[int, Any]:
+    """Fork a child that runs fn, reports, then waits to be killed; return (pid, fn's value).
+
+    For code that is itself in a held child: the child dies with its parent, so it
+    needs no cleanup (held() is the form with cleanup)."""
+    child = start(fn, *args, fork=fork, then=_pause_forever, timeout=timeout, **kwargs)
     try:
-        tag, value = receive(read_fd, timeout)
-    except ChildFailure:  # end of file before a whole result: the child died
-        _, status = os.waitpid(pid, 0)
-        raise ChildFailure("ChildDied", f"the child ended without a result ({describe_status(status)})",
-                           "") from None
+        value = child.report()
     except BaseException:
-        _kill(pid)
+        child.close()
         raise
-    finally:
-        os.close(read_fd)
-    _, status = os.waitpid(pid, 0)
-    if tag == "err":
-        raise value
-    return Outcome(value, status)
+    os.close(child.fd)
+    return child.pid, value
+
+
+def serve(setup: Callable[..., Any], loop: Callable[[Any], object], *args: Any,
+          timeout: float = DEFAULT_TIMEOUT, **kwargs: Any) -> Child:
+    """Fork a server: setup(*args) runs in the child and makes what loop needs (a bound
+    socket, say); this returns once setup is done (its exception raised here), while the
+    child goes on with loop(what setup made) until loop returns. close() the Child to stop it."""
+    made: list[Any] = []
+
+    def ready() -> None:  # in the child: keeps what setup made (it need not pickle)
+        made.append(setup(*args, **kwargs))
+
+    child = start(ready, then=lambda _: loop(made[0]), timeout=timeout)
+    try:
+        child.report()
+    except BaseException:
+        child.close()
+        raise
+    return child
 
 
 def _portable(err: BaseException) -> BaseException:
@@ -102,96 +316,8 @@ def _portable(err: BaseException) -> BaseException:
         return ChildFailure(type(err).__name__, str(err), text)
 
 
-def _kill(pid: int) -> None:
-    try:
-        os.kill(pid, signal.SIGKILL)
-        os.waitpid(pid, 0)
-    except (ProcessLookupError, ChildProcessError):
-        pass
-
-
-def describe_status(status: int) -> str:
-    """'exit 3' or 'killed by SIGKILL': how a wait status reads to a person."""
-    if os.WIFSIGNALED(status):
-        return f"killed by {signal.Signals(os.WTERMSIG(status)).name}"
-    if os.WIFEXITED(status):
-        return f"exit {os.WEXITSTATUS(status)}"
-    return f"wait status {status}"
-
-
-@dataclass
-class Held:
-    """A forked child that ran a function and is still alive: look at it from outside."""
-
-    pid: int
-    value: Any
-
-
-@contextmanager
-def held(fn: Callable[..., Any], *args: Any, timeout: float = 10.0, **kwargs: Any) -> Iterator[Held]:
-    """Run fn(*args) in a forked child that stays alive until the block ends.
-
-    Inside the block the koan inspects the child from outside (/proc/<pid>/ns,
-    /proc/<pid>/status, its mounts); afterwards the child is killed and reaped.
-    fn's exception is re-raised here, like in_child.
-    """
-    pid, value = spawn_held(fn, *args, timeout=timeout, **kwargs)
-    try:
-        yield Held(pid, value)
-    finally:
-        _kill(pid)
-
-
-def spawn_held(fn: Callable[..., Any], *args: Any, timeout: float = 10.0,
-               **kwargs: Any) -> tuple[int, Any]:
-    """Fork a child that runs fn, reports, then waits to be killed; return (pid, fn's value).
-
-    The child also dies with its parent (PR_SET_PDEATHSIG), so a held child may
-    hold children of its own. The result travels framed (length first), so
-    grandchildren holding the pipe open cannot hang the caller.
-    """
-    read_fd, write_fd = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # child: run fn, report, then wait to be killed
-        try:
-            os.close(read_fd)
-            linux.set_parent_death_signal(signal.SIGKILL)
-            if send_outcome(write_fd, fn, *args, **kwargs):
-                while True:
-                    signal.pause()
-        finally:
-            os._exit(0)
-    os.close(write_fd)
-    try:
-        try:
-            return pid, receive_outcome(read_fd, timeout)
-        finally:
-            os.close(read_fd)
-    except BaseException:
-        _kill(pid)
-        raise
-
-
-def send_outcome(fd: int, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> bool:
-    """Run fn and send its value, or its exception, framed on fd; True when it returned."""
-    try:
-        payload: tuple[str, Any] = ("ok", fn(*args, **kwargs))
-    except BaseException as err:  # noqa: BLE001 - everything must go back to the parent
-        payload = ("err", _portable(err))
-    send(fd, payload)
-    return payload[0] == "ok"
-
-
-def receive_outcome(fd: int, timeout: float) -> Any:
-    """The value send_outcome sent, or its exception raised here."""
-    tag, value = receive(fd, timeout)
-    if tag == "err":
-        raise value
-    return value
-
-
 def send(fd: int, payload: Any) -> None:
-    """Write one framed, pickled payload to a pipe (the other end uses receive)."""
+    """Write one framed (length first), pickled payload to a pipe; Child.report reads it."""
     try:
         data = pickle.dumps(payload)
     except Exception as err:  # noqa: BLE001
@@ -200,28 +326,3 @@ def send(fd: int, payload: Any) -> None:
     view = memoryview(len(data).to_bytes(8, "big") + data)
     while view:
         view = view[os.write(fd, view):]
-
-
-def receive(fd: int, timeout: float) -> Any:
-    """Read one framed payload written by send(); ChildTimeout when none comes in time."""
-    deadline = time.monotonic() + timeout
-    buf = b""
-    need = 8
-    while True:
-        while len(buf) < need:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                raise ChildTimeout(f"gave up after {timeout:g}s: the code was still running, "
-                                   "so it was killed (SIGKILL). Look for a wait or loop that never ends.",
-                                   seconds=timeout)
-            ready, _, _ = select.select([fd], [], [], left)
-            if not ready:
-                continue
-            chunk = os.read(fd, 65536)
-            if not chunk:
-                raise ChildFailure("ChildDied", "the child ended without a result", "")
-            buf += chunk
-        if need == 8:
-            need = 8 + int.from_bytes(buf[:8], "big")
-            continue
-        return pickle.loads(buf[8:need])

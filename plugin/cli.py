@@ -130,9 +130,9 @@ def cmd_clean(args: argparse.Namespace) -> int:
 def _clean(args: argparse.Namespace) -> int:
     client = None
     if host.probe().docker:
-        import docker
+        from kernel_koans import docker_objects
 
-        client = docker.from_env(timeout=30)
+        client = docker_objects.client(docker_objects.AUDIT_TIMEOUT)
     found = audit.leftovers(client)
     if not found:
         print("nothing to clean: no kk- network namespace, link, cgroup, mount, temp dir or docker object")

@@ -48,7 +48,7 @@ def stand_in(kinds: Iterable[str], shared_submounts: Iterable[str] = ()) -> str:
 
 
 def run_behind(kinds: Iterable[str], fn: Callable[..., Any], *args: Any,
-               timeout: float = 8.0, shared_submounts: Iterable[str] = ()) -> Behind:
+               timeout: float = child.DEFAULT_TIMEOUT, shared_submounts: Iterable[str] = ()) -> Behind:
     """For a held child: become a stand-in host, then run fn in a child of it that stays
     alive (child.spawn_held). The held child's pid is the stand-in's."""
     mountinfo = stand_in(kinds, shared_submounts)

@@ -1,17 +1,39 @@
 """Docker objects the koans own: labelled `kernel-koans`, found and removed by label."""
 from __future__ import annotations
 
+import glob
 import io
+import os
+import shutil
+import subprocess
+import sys
+import sysconfig
 import tarfile
+import tempfile
 from pathlib import Path
 from typing import Any
 
 from kernel_koans.paths import DOCKER_LABEL
 
 BUSYBOX_IMAGE = "kernel-koans/busybox:latest"
+PYTHON_IMAGE = "kernel-koans/python:latest"
 LABELS = {DOCKER_LABEL: "1"}
 CACHED_LABEL = f"{DOCKER_LABEL}.cached"
 """Images that carry this label are local bases kept between runs (no registry to re-pull from)."""
+
+PROBE_TIMEOUT = 5.0
+"""Seconds to wait for an engine that may not be there (the host probe)."""
+AUDIT_TIMEOUT = 30.0
+"""Seconds for listing and removing labelled objects (leak audit, `koans clean`)."""
+BUILD_TIMEOUT = 120.0
+"""Seconds for what koans ask of the engine: image builds, container starts and stops."""
+
+
+def client(timeout: float = BUILD_TIMEOUT) -> Any:
+    """A docker SDK client for the engine of the environment (DOCKER_HOST or the local socket)."""
+    import docker
+
+    return docker.from_env(timeout=timeout)
 
 
 def is_cached(img: Any) -> bool:
@@ -51,6 +73,77 @@ def ensure_busybox_image(client: Any, rootfs: Path) -> str:
     client.images.build(fileobj=io.BytesIO(context), custom_context=True, tag=BUSYBOX_IMAGE,
                         rm=True, forcerm=True, pull=False)
     return BUSYBOX_IMAGE
+
+
+SKIP_STDLIB = {"test", "tests", "idlelib", "tkinter", "turtledemo", "ensurepip", "lib2to3",
+               "site-packages", "dist-packages", "__pycache__", "pydoc_data", "venv"}
+
+
+def _ldd(paths: list[str]) -> set[str]:
+    """The shared libraries `paths` load, by ldd(1) (the loader's own answer; no library
+    parses this for us, so the 'name => path (addr)' lines are read by hand)."""
+    found: set[str] = set()
+    for path in paths:
+        out = subprocess.run(["ldd", path], capture_output=True, text=True).stdout
+        for line in out.splitlines():
+            parts = line.split()
+            if "=>" in parts and len(parts) > parts.index("=>") + 1:
+                lib = parts[parts.index("=>") + 1]
+            elif parts and parts[0].startswith("/"):
+                lib = parts[0]
+            else:
+                continue
+            if lib.startswith("/"):
+                found.add(lib)
+    return found
+
+
+def python_rootfs(dest: Path) -> None:
+    """Lay out /opt/python (interpreter, stdlib, its libraries) and the ELF loader under dest."""
+    exe = os.path.realpath(sys.executable)
+    stdlib = Path(sysconfig.get_paths()["stdlib"])
+    version = f"python{sys.version_info[0]}.{sys.version_info[1]}"
+    opt = dest / "opt" / "python"
+    (opt / "bin").mkdir(parents=True)
+    shutil.copy2(exe, opt / "bin" / "python3")
+    shutil.copytree(stdlib, opt / "lib" / version, symlinks=False,
+                    ignore=lambda d, names: [n for n in names if n in SKIP_STDLIB or n.startswith("config-")])
+    dynload = glob.glob(str(opt / "lib" / version / "lib-dynload" / "*.so"))
+    for lib in _ldd([exe, *dynload]):
+        if os.path.basename(lib).startswith("ld-linux") or lib.startswith("/lib64/"):
+            target = dest / lib.lstrip("/")  # the ELF loader must sit at its absolute path
+        else:
+            target = opt / "lib" / os.path.basename(lib)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(lib, target)  # follows symlinks: the real file under the soname
+    (dest / "usr" / "local" / "bin").mkdir(parents=True)
+    (dest / "usr" / "local" / "bin" / "python3").symlink_to("/opt/python/bin/python3")
+
+
+def ensure_python_image(client: Any, base: str) -> str:
+    """Build `kernel-koans/python` (the busybox `base` plus this machine's Python) unless it
+    exists. Kept between runs like the busybox base: no registry to pull it from again."""
+    try:
+        client.images.get(PYTHON_IMAGE)
+        return PYTHON_IMAGE
+    except Exception:  # noqa: BLE001 - docker.errors.ImageNotFound: build it
+        pass
+    work = Path(tempfile.mkdtemp(prefix="kk-pybase-"))
+    try:
+        python_rootfs(work / "rootfs")
+        dockerfile = (f"FROM {base}\nCOPY rootfs/ /\n"
+                      "ENV PYTHONHOME=/opt/python LD_LIBRARY_PATH=/opt/python/lib "
+                      "PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1\n"
+                      # The cached label's value is the base's own tag: images built FROM it
+                      # inherit the label but not the tag, so they are still removed.
+                      f'LABEL {DOCKER_LABEL}="1" {CACHED_LABEL}="{PYTHON_IMAGE}"\n'
+                      'CMD ["python3"]\n').encode()
+        context = tar_directory(work, {"Dockerfile": dockerfile})
+        client.images.build(fileobj=io.BytesIO(context), custom_context=True,
+                            tag=PYTHON_IMAGE, rm=True, forcerm=True, pull=False)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return PYTHON_IMAGE
 
 
 def _ours(client: Any) -> dict[str, list[Any]]:

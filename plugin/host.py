@@ -131,9 +131,9 @@ def probe() -> Host:
 
 def _docker_version() -> str | None:
     try:
-        import docker
+        from kernel_koans import docker_objects
 
-        client = docker.from_env(timeout=5)
+        client = docker_objects.client(docker_objects.PROBE_TIMEOUT)
         try:
             return str(client.version().get("Version"))
         finally:

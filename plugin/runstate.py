@@ -55,9 +55,9 @@ class RunState:
         if self.host.docker and not self._docker_tried:
             self._docker_tried = True
             try:
-                import docker
+                from kernel_koans import docker_objects
 
-                self._docker = docker.from_env(timeout=30)
+                self._docker = docker_objects.client(docker_objects.AUDIT_TIMEOUT)
             except Exception:  # noqa: BLE001
                 self._docker = None
         return self._docker

@@ -13,8 +13,11 @@ def tiny_init(argv: list[str]) -> NoReturn:
     """Be PID 1 for the program argv. Never return: end with os._exit(code).
 
     1. install handlers for SIGTERM and SIGINT (more if you like) that forward the
-       signal to the child (before forking, so none is lost);
-    2. fork; in the child, execvp(argv[0], argv);
+       signal to the child, before forking; and since a signal may come right after
+       fork(), before you know the child's pid, block them around the fork
+       (signal.pthread_sigmask) so they wait instead of getting lost;
+    2. fork; in the child, restore the default handlers and the mask, then
+       execvp(argv[0], argv);
     3. loop on os.waitpid(-1, 0): reap *every* child, also orphans that the kernel
        re-parents to you; when the one you started ends, os._exit() with its exit
        code, or 128 + N if signal N killed it (what a shell reports).

@@ -11,8 +11,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from kernel_koans import decoy, linux
-from kernel_koans.child import held, in_child, receive_outcome, send_outcome
+from kernel_koans import decoy, guard, linux
+from kernel_koans.child import ChildDied, held, in_child, spawn_held
 from kernel_koans.exercise import exercise
 from kernel_koans.koan import koan
 
@@ -20,25 +20,13 @@ pid_ns = exercise("m04/pid_ns")
 
 
 def as_pid1(body: Callable[[], Any], stand_in: tuple[str, ...] = ()) -> tuple[int, Any, str]:
-    """Run in a held child: fork with the learner's function; the new PID 1 runs
-    `body` (koan code), reports, and stays alive. With `stand_in` kinds, the held
-    child first moves into namespaces that play the host (kernel_koans.decoy).
-    Returns (PID 1's pid as the host numbers it, what body returned, the held
-    child's mountinfo before the fork)."""
+    """Run in a held child: fork with the learner's function; the new PID 1 runs `body`
+    (koan code) and stays alive. With `stand_in` kinds, the held child first moves into
+    namespaces that play the host (kernel_koans.decoy). Returns (PID 1's pid as the host
+    numbers it, what body returned, the held child's mountinfo before the fork)."""
     mountinfo = decoy.stand_in(stand_in) if stand_in else ""
-    read_fd, write_fd = os.pipe()
-    pid = pid_ns.fork_into_new_pid_namespace()
-    if pid == 0:
-        try:
-            os.close(read_fd)
-            linux.set_parent_death_signal(signal.SIGKILL)  # dies with the held child
-            if send_outcome(write_fd, body):
-                while True:
-                    signal.pause()
-        finally:
-            os._exit(0)
-    os.close(write_fd)
-    return pid, receive_outcome(read_fd, timeout=8), mountinfo
+    pid, value = spawn_held(body, fork=pid_ns.fork_into_new_pid_namespace)
+    return pid, value, mountinfo
 
 
 def own_ids() -> tuple[int, int]:
@@ -78,6 +66,7 @@ def members(ns_inode: int) -> set[int]:
 def start_sleepers(count: int = 3) -> int:
     """Run as PID 1: fork `count` children that sleep until killed."""
     in_new_namespace = os.getpid() == 1
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # as a fresh program's: the kernel drops it for init
     for _ in range(count):
         if os.fork() == 0:
             if not in_new_namespace:  # no namespace will take them down: never outlive the koan
@@ -137,14 +126,24 @@ def test_unshare_pid_moves_children_not_the_caller() -> None:
         "the child should be born in the namespace the caller unshared")
 
 
+def stop_with_one_kill(init: int) -> None:
+    """Run the learner's stop_namespace where it may signal nobody but PID 1 (a seccomp
+    guard: a signal to any other process kills the sender with SIGSYS)."""
+    guard.signal_only(init)
+    pid_ns.stop_namespace(init)
+
+
 @koan(man="pid_namespaces(7), kill(2)",
       hints=["Which single process must die for all of them to die?",
              "When PID 1 of a namespace terminates, the kernel sends SIGKILL to every other "
              "process in it. os.kill(init_pid, signal.SIGKILL) from the host always lands."],
-      needs=["root"])
+      needs=["root", "seccomp"])
 def test_killing_init_empties_the_namespace() -> None:
     """When a PID namespace's init exits, the kernel kills everything else in it.
-    So a container lives exactly as long as its PID 1: `docker stop` only needs that one."""
+    So a container lives exactly as long as its PID 1: `docker stop` only needs that one.
+
+    The koan lets stop_namespace signal PID 1 and nothing else, so the others must die by
+    the kernel's hand. Not seen: pidfd_send_signal(2) through an open /proc/<pid> directory."""
     with held(as_pid1, start_sleepers) as h:
         init = h.value[0]
         ns = linux.ns_inode(init, "pid")
@@ -155,7 +154,16 @@ def test_killing_init_empties_the_namespace() -> None:
             time.sleep(0.05)
         before = members(ns)
         assert len(before) == 4, f"setup: expected init and 3 sleepers in the namespace, found {before}"
-        in_child(pid_ns.stop_namespace, init)
+        try:
+            in_child(stop_with_one_kill, init)
+        except ChildDied as died:
+            if died.status is None or not os.WIFSIGNALED(died.status) or \
+                    os.WTERMSIG(died.status) != guard.GUARD_SIGNAL:
+                raise
+            raise AssertionError(
+                "stop_namespace sent a signal to a process other than the namespace's init (the "
+                "koan's seccomp guard stopped it with SIGSYS): one kill(2), to PID 1, is enough; "
+                "the kernel kills the rest") from None
         deadline = time.monotonic() + 5
         while any(alive(p) for p in before) and time.monotonic() < deadline:
             time.sleep(0.05)

@@ -12,13 +12,13 @@ import signal
 import subprocess
 import sys
 import time
-import traceback
 from pathlib import Path
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from kernel_koans.child import ChildFailure, describe_status, in_child
+from kernel_koans import child, trace
+from kernel_koans.child import describe_status, in_child
 from kernel_koans.exercise import exercise
 from kernel_koans.koan import koan
 
@@ -153,49 +153,6 @@ def test_stop_escalates_to_sigkill_which_pid1_cannot_ignore(spawn):
                                  f"{grace} s grace period first")
 
 
-def _fork_call(fn, *args) -> tuple[int, int]:
-    """Run fn(*args) in a forked child whose exit code is fn's return value.
-
-    Returns (pid, fd): an exception raised by fn is written to fd as type, message and
-    traceback, NUL-separated, for `_raise_from`.
-    """
-    read_fd, write_fd = os.pipe()
-    pid = os.fork()
-    if pid == 0:
-        os.close(read_fd)
-        try:
-            code = int(fn(*args) or 0)
-        except BaseException as err:  # noqa: BLE001 - it must reach the koan
-            text = "".join(traceback.format_exception(type(err), err, err.__traceback__))
-            os.write(write_fd, "\0".join((type(err).__name__, str(err), text)).encode()[-60000:])
-            os._exit(70)
-        os._exit(code & 0xFF)
-    os.close(write_fd)
-    return pid, read_fd
-
-
-def _raise_from(fd: int) -> None:
-    """Re-raise what the forked learner function raised, if anything."""
-    text = os.read(fd, 65536).decode(errors="replace")
-    if text:
-        kind, message, trace = (text.split("\0") + ["", ""])[:3]
-        if kind == "NotImplementedError":
-            err = NotImplementedError(message)
-            err.child_traceback = trace  # type: ignore[attr-defined]
-            raise err
-        raise ChildFailure(kind, message, trace)
-
-
-def _exit_status(pid: int, timeout: float) -> int | None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        done, status = os.waitpid(pid, os.WNOHANG)
-        if done:
-            return status
-        time.sleep(0.02)
-    return None
-
-
 def _ppid(pid: int) -> int | None:
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -206,56 +163,55 @@ def _ppid(pid: int) -> int | None:
     return None
 
 
+def _zombie_or_gone(pid: int) -> bool:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return True
+    return stat[stat.rindex(")") + 2] in "ZX"
+
+
 @koan(man="prctl(2)",
       hints=["When a process dies, who becomes the parent of its children? Can you volunteer?",
-             "linux.set_child_subreaper(True), then start argv and os.wait() until ChildProcessError. "
-             "The kernel re-parents orphans to the nearest subreaper ancestor, and only the parent "
-             "can reap a zombie: that is the job of tini and `docker run --init`."],
+             "linux.set_child_subreaper(True) before starting argv, then os.wait() until "
+             "ChildProcessError. The kernel re-parents orphans to the nearest subreaper ancestor, "
+             "and only the parent can reap a zombie: that is the job of tini and `docker run --init`."],
       needs=["root"])
 def test_a_subreaper_adopts_and_reaps_orphans(spawn, scratch):
     """An orphan is re-parented to the nearest ancestor that declared itself a child subreaper.
-    A container's init must then reap those orphans, or zombies pile up."""
+    A container's init must then reap those orphans, or zombies pile up.
+
+    The koan stops your code at its first fork until argv has made its orphan and exited:
+    an orphan made early goes to whoever was a subreaper at that moment."""
     marker = scratch / "orphan.pid"
     argv = ["sh", "-c", f"sleep 30 & echo $! > {marker}; exit 3"]
-    reaper, errors = _fork_call(sig.reap_as_subreaper, argv)
-    spawn.track(reaper)
-    try:
-        deadline = time.monotonic() + 5
-        orphan, parent = 0, None
-        while time.monotonic() < deadline:
-            if not orphan and marker.exists() and marker.read_text().strip():
-                orphan = int(marker.read_text())
-                spawn.track(orphan)
-            done, status = os.waitpid(reaper, os.WNOHANG)
-            if done:
-                _raise_from(errors)
-                if orphan and Path(f"/proc/{orphan}").exists():
-                    raise AssertionError(f"the reaper ended ({describe_status(status)}) while the "
-                                         f"orphan {orphan} still ran (its PPid: {_ppid(orphan)}): "
-                                         f"it must adopt and wait for every descendant")
-                raise AssertionError(f"the reaper ended ({describe_status(status)}) before any "
-                                     f"orphan was adopted")
-            if orphan:
-                parent = _ppid(orphan)
-                if parent == reaper:
-                    break
-            time.sleep(0.02)
+    with child.start(sig.reap_as_subreaper, argv, gated=True) as reaper:
+
+        def let_argv_orphan_its_child(program: int) -> None:
+            deadline = time.monotonic() + 5
+            while not _zombie_or_gone(program) and time.monotonic() < deadline:
+                time.sleep(0.01)
+
+        program = trace.at_next_fork(reaper, let_argv_orphan_its_child)
+        if program is None:  # it never started argv: its exception, or how it ended
+            reaper.report()
+            raise AssertionError(f"the reaper never started argv ({child.describe_status(reaper.wait(0) or 0)})")
+        orphan = int(marker.read_text()) if marker.exists() and marker.read_text().strip() else 0
         assert orphan, "the shell never started its background sleep"
-        assert parent == reaper, (f"the orphaned sleep's PPid is {parent}, not the subreaper {reaper}: "
-                                  f"the kernel gave it to another ancestor")
-        time.sleep(0.3)
-        assert os.waitpid(reaper, os.WNOHANG)[0] == 0, (
-            "the reaper returned while its adopted orphan still ran: it must wait for every child")
+        spawn.track(orphan)
+        parent = _ppid(orphan)
+        assert parent == reaper.pid, (
+            f"the orphaned sleep's PPid is {parent}, not the subreaper {reaper.pid}: the kernel gave "
+            "it to another ancestor (set_child_subreaper must come before the orphan is made)")
+        status = reaper.wait(0.5)
+        assert status is None, (
+            f"the reaper ended ({child.describe_status(status)}) while its adopted orphan {orphan} "
+            "still ran: it must wait for every child")
         os.kill(orphan, signal.SIGKILL)
-        status = _exit_status(reaper, 5)
-        assert status is not None, "the reaper did not return after its last child died"
-        spawn.pids.remove(reaper)  # reaped: its pid may be reused, so teardown must not kill it
-        assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 3, (
-            f"the reaper ended with {describe_status(status)}: it should return argv's exit code 3")
+        code = reaper.report(timeout=5)
+        assert code == 3, f"the reaper returned {code!r}: it should return argv's exit code 3"
         assert not Path(f"/proc/{orphan}").exists(), f"the orphan {orphan} was never reaped (zombie)"
         spawn.pids.remove(orphan)
-    finally:
-        os.close(errors)
 
 
 NAMES = st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"),
@@ -268,6 +224,15 @@ NAMES = st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_c
              "then come state and ppid."],
       needs=[])
 @settings(max_examples=200, deadline=None)
+# The hard names are always tried, besides hypothesis' draws: a fake ") S <ppid>" inside the
+# name, a name that is only parentheses, spaces, a newline, digits, and an empty name.
+@example(pid=4242, ppid=17, comm="x) R 99 98", state="S", rest=[0] * 10)
+@example(pid=7, ppid=3, comm=") S 1 1 1 (", state="R", rest=[5] * 12)
+@example(pid=12, ppid=4000, comm="((a))", state="Z", rest=[1] * 10)
+@example(pid=99, ppid=1, comm="my app 2 3", state="D", rest=[2] * 10)
+@example(pid=3, ppid=8, comm="a\nb) S 2", state="S", rest=[0] * 10)
+@example(pid=5, ppid=6, comm="", state="I", rest=[7] * 10)
+@example(pid=11, ppid=22, comm="1234", state="T", rest=[33] * 10)
 @given(pid=st.integers(1, 4_194_304), ppid=st.integers(0, 4_194_304), comm=NAMES,
        state=st.sampled_from("RSDZTtXI"), rest=st.lists(st.integers(-1, 2**40), min_size=10, max_size=48))
 def test_ppid_parsing_survives_any_command_name(pid, ppid, comm, state, rest):

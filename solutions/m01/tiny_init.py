@@ -21,16 +21,24 @@ def tiny_init(argv: list[str]) -> NoReturn:
         if child:
             os.kill(child, signum)
 
-    # Handlers first: a signal that arrives right after fork() must not be lost. The child
-    # inherits them, and execve() resets caught signals to their default action.
+    # Handlers first: the child's pid is not known until fork() returns, and a signal that
+    # arrives in between would find child == 0 and be lost. So the signals are also held
+    # back (blocked: they wait, pending) until `child` is set; then they are forwarded.
     for signum in FORWARDED:
         signal.signal(signum, forward)
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, FORWARDED)
     child = os.fork()
     if child == 0:
         try:
+            # The program starts with default handlers (execve would reset ours anyway, but a
+            # forwarded signal may come before it) and the mask it would have had.
+            for signum in FORWARDED:
+                signal.signal(signum, signal.SIG_DFL)
+            signal.pthread_sigmask(signal.SIG_SETMASK, before)
             os.execvp(argv[0], argv)
         finally:
             os._exit(127)  # exec failed: the shell's "command not found" status
+    signal.pthread_sigmask(signal.SIG_SETMASK, before)  # what arrived meanwhile is forwarded now
     while True:
         # waitpid(-1) reaps ANY child: our own, and orphans the kernel re-parented to us.
         # Python retries it after a handler runs (PEP 475), so signals do not break the loop.

@@ -157,7 +157,8 @@ def run(command: list[str], *, memory: str = "3G", cpus: int | None = None,
     print(f"koans vm: booting {machine.kernel.name} under {qemu_binary()} with {how}; "
           f"{cpus} CPUs, {memory} memory; {checkout} shared read-write. "
           "The VM has no Docker engine: koans that need one are skipped inside.", flush=True)
-    inner = shlex.join([sys.executable, "-m", "kernel_koans.vm", "--inside", "--", *command])
+    slow = [] if machine.kvm else ["--emulated"]
+    inner = shlex.join([sys.executable, "-m", "kernel_koans.vm", "--inside", *slow, "--", *command])
     started = time.monotonic()
     code = subprocess.run(_argv(machine, checkout, inner, memory, cpus), env=_vng_env(),
                           stdin=subprocess.DEVNULL, check=False).returncode
@@ -166,7 +167,13 @@ def run(command: list[str], *, memory: str = "3G", cpus: int | None = None,
     return code
 
 
-def _inside(command: list[str]) -> int:
+EMULATED_TIMEOUT = "150"
+"""A koan's time limit under software emulation, where everything runs several times
+slower: the limit is a guard against code that hangs, not a speed test. Koans that set
+their own limit (@pytest.mark.timeout) keep it."""
+
+
+def _inside(command: list[str], emulated: bool) -> int:
     """In the guest: say which kernel and cgroup mode this is, give it a /tmp of its own
     (virtme-ng layers the guest's /tmp over the host's, where a host run's kk- directories
     would show up in the guest's leak audit), load the loop driver, run the command."""
@@ -174,11 +181,15 @@ def _inside(command: list[str]) -> int:
     print(f"koans vm: inside the VM: kernel {os.uname().release}; {layout.describe()}", flush=True)
     linux.mount("tmpfs", "/tmp", "tmpfs", 0, "mode=1777")
     subprocess.run(["modprobe", "loop"], capture_output=True, check=False)
-    return subprocess.run(command, check=False).returncode
+    env = dict(os.environ)
+    if emulated:
+        env.setdefault("PYTEST_TIMEOUT", EMULATED_TIMEOUT)
+    return subprocess.run(command, env=env, check=False).returncode
 
 
 if __name__ == "__main__":
     args = sys.argv[1:]
-    if args[:2] != ["--inside", "--"]:
-        sys.exit("usage: python -m kernel_koans.vm --inside -- COMMAND…  (in the guest; see koans vm)")
-    sys.exit(_inside(args[2:]))
+    emulated = "--emulated" in args[:3]
+    if not args or args[0] != "--inside" or "--" not in args:
+        sys.exit("usage: python -m kernel_koans.vm --inside [--emulated] -- COMMAND…  (in the guest)")
+    sys.exit(_inside(args[args.index("--") + 1:], emulated))

@@ -119,9 +119,9 @@ def ensure_parent(layout: Layout, controller: str) -> Path:
     version = layout.version_for(controller)
     if version == 2:
         assert layout.v2_mount is not None
-        _enable(layout.v2_mount, controller)
+        enable_for_children(layout.v2_mount, controller)
         parent.mkdir(exist_ok=True)
-        _enable(parent, controller)
+        enable_for_children(parent, controller)
     else:
         parent.mkdir(exist_ok=True)
         if controller == "cpuset":
@@ -129,7 +129,8 @@ def ensure_parent(layout: Layout, controller: str) -> Path:
     return parent
 
 
-def _enable(directory: Path, controller: str) -> None:
+def enable_for_children(directory: Path, controller: str) -> None:
+    """v2: hand `controller` down to the cgroup's children (cgroup.subtree_control)."""
     control = directory / "cgroup.subtree_control"
     if controller not in control.read_text().split():
         control.write_text(f"+{controller}")

@@ -25,7 +25,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from kernel_koans import cgroups, linux, paths
+from kernel_koans import cgroups, child, linux, paths
 
 KVM_TRIAL_SECONDS = 60
 """A KVM guest that cannot run either fails at once or hangs at boot: bound the trial."""
@@ -167,10 +167,10 @@ def run(command: list[str], *, memory: str = "3G", cpus: int | None = None,
     return code
 
 
-EMULATED_TIMEOUT = "150"
-"""A koan's time limit under software emulation, where everything runs several times
-slower: the limit is a guard against code that hangs, not a speed test. Koans that set
-their own limit (@pytest.mark.timeout) keep it."""
+EMULATED_SLOWNESS = 5
+"""How much slower software emulation runs than the host: the factor for the child
+toolkit's waits (child.SLOWNESS_ENV) and for a koan's time limit, which guards against
+code that hangs and is no speed test. Koans that set their own limit keep it."""
 
 
 def _inside(command: list[str], emulated: bool) -> int:
@@ -183,7 +183,8 @@ def _inside(command: list[str], emulated: bool) -> int:
     subprocess.run(["modprobe", "loop"], capture_output=True, check=False)
     env = dict(os.environ)
     if emulated:
-        env.setdefault("PYTEST_TIMEOUT", EMULATED_TIMEOUT)
+        env.setdefault(child.SLOWNESS_ENV, str(EMULATED_SLOWNESS))
+        env.setdefault("PYTEST_TIMEOUT", str(30 * EMULATED_SLOWNESS))
     return subprocess.run(command, env=env, check=False).returncode
 
 

@@ -97,3 +97,12 @@ def test_koans_needing_cgroup_selects_by_need_or_fixture(kk) -> None:
     assert "test_has_nothing_to_do_with_cgroups" not in result.stdout.str()
     catalog = json.loads((kk.state / "catalog.json").read_text())
     assert len(catalog) == 4, "a narrower run must keep the whole journey in the catalog"
+
+
+@pytest.mark.parametrize(("value", "factor"), [("5", 5.0), ("0.2", 1.0), ("slow", 1.0), ("", 1.0)])
+def test_a_slow_host_scales_the_waits_never_below_one(monkeypatch: pytest.MonkeyPatch, value: str,
+                                                       factor: float) -> None:
+    from kernel_koans import child
+
+    monkeypatch.setenv(child.SLOWNESS_ENV, value)
+    assert child.slowness() == factor

@@ -24,7 +24,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kernel_koans import cgroups, linux, names
-from kernel_koans.child import in_child
+from kernel_koans.child import DEFAULT_TIMEOUT, in_child
 from kernel_koans.exercise import Exercise, exercise
 from kernel_koans.koan import koan
 
@@ -57,14 +57,14 @@ def stand_in_hostname(stderr: str) -> str:
     return lines[-1].split(":", 1)[1].strip() if lines else "?"
 
 
-def finish(proc: subprocess.Popen[str], timeout: float = 20) -> tuple[int, str, str]:
+def finish(proc: subprocess.Popen[str], timeout: float = 2 * DEFAULT_TIMEOUT) -> tuple[int, str, str]:
     """Wait for the simulator; a stub's NotImplementedError becomes the koan's own."""
     try:
         out, err = proc.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
         ended = proc.poll() is not None  # or a leftover process still holds its stdout
         os.killpg(proc.pid, signal.SIGKILL)  # spawn() gave it its own process group
-        out, err = proc.communicate(timeout=10)
+        out, err = proc.communicate(timeout=DEFAULT_TIMEOUT)
         raise_stub(err)
         raise AssertionError(
             f"the simulator {'ended, but something it started still held its output' if ended else 'was still running'} "
@@ -83,7 +83,7 @@ def raise_stub(stderr: str) -> None:
     raise error
 
 
-def simulate(spawn, *args: str, timeout: float = 20) -> tuple[int, str, str]:
+def simulate(spawn, *args: str, timeout: float = 2 * DEFAULT_TIMEOUT) -> tuple[int, str, str]:
     return finish(start(spawn, *args), timeout)
 
 
@@ -139,7 +139,7 @@ def test_simulator_runs_the_command_as_pid_1(spawn, rootfs):
     """In a container the command itself is PID 1 of its own PID namespace.
     The kernel's NSpid line shows both numbers: the host's pid and the pid inside."""
     proc = start(spawn, "--pid", "--mount", "--rootfs", str(rootfs), "--", "sleep", "30")
-    sleeper = _descendant_named(proc, "sleep", 10)
+    sleeper = _descendant_named(proc, "sleep", DEFAULT_TIMEOUT)
     if sleeper is None:
         code, _, err = finish(proc)
         raise AssertionError(f"the command never ran: the simulator ended with {code} "
@@ -175,7 +175,7 @@ def test_simulator_gives_the_container_its_own_hostname(spawn, rootfs):
     # And from outside: join a running command's UTS namespace and ask the kernel.
     proc = start(spawn, "--uts", "--hostname", name, "--pid", "--mount", "--rootfs", str(rootfs),
                  "--", "sleep", "30")
-    sleeper = _descendant_named(proc, "sleep", 10)
+    sleeper = _descendant_named(proc, "sleep", DEFAULT_TIMEOUT)
     if sleeper is None:
         code, _, err = finish(proc)
         raise AssertionError(f"the command never ran: the simulator ended with {code} "
@@ -241,7 +241,7 @@ def test_simulator_gets_an_oom_kill_under_its_memory_limit(spawn, rootfs):
     # doubles a string up to 128 MiB: far past 32M, and bounded should the limit be missing
     hog = "cat /proc/self/cgroup; x=a; i=0; while [ $i -lt 27 ]; do x=$x$x; i=$((i+1)); done; echo survived"
     code, out, err = simulate(spawn, "--memory", "32M", "--pid", "--mount", "--rootfs", str(rootfs),
-                              "--", "sh", "-c", hog, timeout=30)
+                              "--", "sh", "-c", hog, timeout=3 * DEFAULT_TIMEOUT)
     assert _kk_cgroup_dirs(out), f"the command did not run in a kk- cgroup: /proc/self/cgroup said {out!r}"
     assert code == 128 + signal.SIGKILL, (
         f"a shell growing a string to 128 MiB under a 32M limit made the simulator exit {code}, not 137 "

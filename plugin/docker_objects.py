@@ -189,3 +189,9 @@ def remove_leftovers(client: Any) -> list[str]:
                 continue
             gone.append(f"{kind[:-1]} {_name(obj)}")
     return gone
+
+
+def container_ip(container: Any, network: str) -> str:
+    """The address the engine gave `container` on `network` (from its inspect data)."""
+    container.reload()
+    return str(container.attrs["NetworkSettings"]["Networks"][network]["IPAddress"])

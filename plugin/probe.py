@@ -1,9 +1,10 @@
-"""Milestone 2 helpers: talk from inside network namespaces, and a Python base image.
+"""Talk from inside network namespaces: a probe a koan serves and calls in kk- netns.
 
-Koans use these to observe what the learner's wiring made the kernel do: a
-TCP round trip or a UDP exchange between addresses inside kk- namespaces.
-Servers run in forked children that joined the namespace with setns(2)
-(kernel_koans.child.serve); the pytest process itself never changes namespace.
+Koans use it to observe what the learner's wiring made the kernel do: a TCP round
+trip or a UDP exchange between addresses inside kk- namespaces. Servers run in
+forked children that joined the namespace with setns(2) (kernel_koans.child.serve);
+the pytest process itself never changes namespace. The `nsprobe` fixture
+(kernel_koans.fixtures.network) hands one to a koan and stops its servers after it.
 """
 from __future__ import annotations
 
@@ -11,16 +12,13 @@ import os
 import select
 import socket
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
-import pytest
-
-from kernel_koans import child, docker_objects, linux
+from kernel_koans import child, linux
 from kernel_koans.child import in_child
 
-SERVE_SECONDS = 20.0
+SERVE_SECONDS = 2 * child.DEFAULT_TIMEOUT
 """A server child gives up after this long, even if no client came."""
 
 
@@ -131,31 +129,3 @@ def _udp_client(ns: str, addr: str, port: int, payload: bytes,
             return data, peer[0]
     except OSError as err:
         return f"{type(err).__name__}: {err}"
-
-
-@pytest.fixture
-def nsprobe() -> Iterator[NsProbe]:
-    """Servers and clients inside kk- namespaces (servers killed after the koan)."""
-    probe = NsProbe([])
-    try:
-        yield probe
-    finally:
-        probe.cleanup()
-
-
-def container_ip(container: Any, network: str) -> str:
-    """The address the engine gave `container` on `network` (from its inspect data)."""
-    container.reload()
-    return str(container.attrs["NetworkSettings"]["Networks"][network]["IPAddress"])
-
-
-@pytest.fixture
-def docker_ip() -> Callable[[Any, str], str]:
-    """container_ip(container, network_name) for koans."""
-    return container_ip
-
-
-@pytest.fixture(scope="session")
-def python_image(docker_client: Any, busybox_image: str) -> str:
-    """`kernel-koans/python:latest`: busybox plus this machine's Python, built once, no registry."""
-    return docker_objects.ensure_python_image(docker_client, busybox_image)

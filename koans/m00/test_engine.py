@@ -11,8 +11,7 @@ from typing import Any
 
 import pytest
 
-from kernel_koans.exercise import exercise
-from kernel_koans.koan import koan
+from kernel_koans import exercise, koan
 from kernel_koans.unix_http import UnixHTTPServer
 
 engine = exercise("m00/engine")

@@ -8,10 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from kernel_koans import cgroups, linux
-from kernel_koans.child import in_child
-from kernel_koans.exercise import exercise
-from kernel_koans.koan import koan
+from kernel_koans import cgroups, exercise, in_child, koan, linux
 
 filesystems = exercise("m00/filesystems")
 

@@ -10,10 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from kernel_koans import cgroups, linux
-from kernel_koans.child import in_child
-from kernel_koans.exercise import exercise
-from kernel_koans.koan import koan
+from kernel_koans import cgroups, exercise, in_child, koan, linux
 
 init = exercise("m00/init")
 

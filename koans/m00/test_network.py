@@ -8,10 +8,7 @@ import socket
 
 from pyroute2 import DiagSocket, IPRoute
 
-from kernel_koans import linux
-from kernel_koans.child import in_child
-from kernel_koans.exercise import exercise
-from kernel_koans.koan import koan
+from kernel_koans import exercise, in_child, koan, linux
 
 network = exercise("m00/network")
 

@@ -9,10 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from kernel_koans import linux
-from kernel_koans.child import in_child
-from kernel_koans.exercise import exercise
-from kernel_koans.koan import koan
+from kernel_koans import exercise, in_child, koan, linux
 
 packages = exercise("m00/packages")
 

@@ -10,8 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from kernel_koans.exercise import exercise
-from kernel_koans.koan import koan
+from kernel_koans import exercise, koan
 
 toolchain = exercise("m00/toolchain")
 

@@ -8,8 +8,7 @@ import tarfile
 
 import pytest
 
-from kernel_koans.exercise import exercise
-from kernel_koans.koan import koan
+from kernel_koans import exercise, koan
 
 history = exercise("m01/history")
 

@@ -9,8 +9,7 @@ import os
 import tarfile
 import time
 
-from kernel_koans.exercise import exercise
-from kernel_koans.koan import koan
+from kernel_koans import exercise, koan
 
 image_files = exercise("m01/image_files")
 

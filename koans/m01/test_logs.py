@@ -7,8 +7,7 @@ from pathlib import Path
 import pytest
 from docker.types import LogConfig
 
-from kernel_koans.exercise import exercise
-from kernel_koans.koan import koan
+from kernel_koans import exercise, koan
 
 container_logs = exercise("m01/container_logs")
 

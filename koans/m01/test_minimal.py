@@ -12,8 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from kernel_koans.exercise import exercise
-from kernel_koans.koan import koan
+from kernel_koans import exercise, koan
 
 minimal = exercise("m01/minimal")
 

@@ -15,10 +15,8 @@ from contextlib import contextmanager
 import psutil
 import pytest
 
-from kernel_koans import child, linux, trace
+from kernel_koans import child, exercise, koan, linux, trace
 from kernel_koans.child import describe_status, in_child
-from kernel_koans.exercise import exercise
-from kernel_koans.koan import koan
 
 tiny_init = exercise("m01/tiny_init")
 

@@ -7,8 +7,7 @@ import uuid
 
 import psutil
 
-from kernel_koans.exercise import exercise
-from kernel_koans.koan import koan
+from kernel_koans import exercise, koan
 
 ports = exercise("m01/ports")
 

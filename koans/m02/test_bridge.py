@@ -3,8 +3,7 @@ from __future__ import annotations
 
 from pyroute2 import IPRoute, NetNS
 
-from kernel_koans.exercise import exercise
-from kernel_koans.koan import koan
+from kernel_koans import exercise, koan
 
 bridge = exercise("m02/bridge")
 

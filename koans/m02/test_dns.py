@@ -8,8 +8,7 @@ import struct
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kernel_koans.exercise import exercise
-from kernel_koans.koan import koan
+from kernel_koans import exercise, koan
 
 bridge = exercise("m02/bridge")
 dns = exercise("m02/dns")

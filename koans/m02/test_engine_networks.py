@@ -6,9 +6,7 @@ import re
 import pytest
 from pyroute2 import IPRoute
 
-from kernel_koans import names
-from kernel_koans.exercise import exercise
-from kernel_koans.koan import koan
+from kernel_koans import exercise, koan, names
 
 engine = exercise("m02/engine_net")
 

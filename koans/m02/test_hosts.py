@@ -4,10 +4,7 @@ from __future__ import annotations
 import socket
 import subprocess
 
-from kernel_koans import linux
-from kernel_koans.child import in_child
-from kernel_koans.exercise import exercise
-from kernel_koans.koan import koan
+from kernel_koans import exercise, in_child, koan, linux
 
 bridge = exercise("m02/bridge")
 hosts = exercise("m02/hosts")

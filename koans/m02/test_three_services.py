@@ -8,9 +8,7 @@ import time
 
 import pytest
 
-from kernel_koans import names
-from kernel_koans.exercise import exercise
-from kernel_koans.koan import koan
+from kernel_koans import exercise, koan, names
 
 stack = exercise("projects/three_services/stack")
 

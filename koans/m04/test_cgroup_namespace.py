@@ -9,11 +9,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from kernel_koans import linux
-from kernel_koans.child import held
-from kernel_koans.exercise import exercise
-from kernel_koans.fixtures.cgroup import CgroupFactory, KoanCgroup
-from kernel_koans.koan import koan
+from kernel_koans import CgroupFactory, KoanCgroup, exercise, held, koan, linux
 
 cgroup_ns = exercise("m04/cgroup_ns")
 

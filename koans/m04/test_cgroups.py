@@ -18,10 +18,8 @@ from pathlib import Path
 
 import pytest
 
+from kernel_koans import KoanCgroup, exercise, koan
 from kernel_koans import cgroups as layout_of
-from kernel_koans.exercise import exercise
-from kernel_koans.fixtures.cgroup import KoanCgroup
-from kernel_koans.koan import koan
 
 cg_ex = exercise("m04/cgroups")
 

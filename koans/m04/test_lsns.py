@@ -8,10 +8,8 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from kernel_koans import linux, names
+from kernel_koans import exercise, koan, linux, names
 from kernel_koans.child import held, spawn_held
-from kernel_koans.exercise import exercise
-from kernel_koans.koan import koan
 
 lsns = exercise("m04/lsns")
 

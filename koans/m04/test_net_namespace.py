@@ -12,11 +12,7 @@ import socket
 from pyroute2 import IPRoute
 from pyroute2.netns import NETNS_RUN_DIR
 
-from kernel_koans import linux, names
-from kernel_koans.child import held, in_child
-from kernel_koans.exercise import exercise
-from kernel_koans.fixtures.network import NetFactory
-from kernel_koans.koan import koan
+from kernel_koans import NetFactory, exercise, held, in_child, koan, linux, names
 
 net_ns = exercise("m04/net_ns")
 

@@ -11,10 +11,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from kernel_koans import decoy, guard, linux
+from kernel_koans import decoy, exercise, guard, koan, linux
 from kernel_koans.child import ChildDied, held, in_child, spawn_held
-from kernel_koans.exercise import exercise
-from kernel_koans.koan import koan
 
 pid_ns = exercise("m04/pid_ns")
 

@@ -12,11 +12,8 @@ from pathlib import Path
 
 from pyroute2 import IPRoute, netns
 
-from kernel_koans import linux, names
+from kernel_koans import NetFactory, exercise, koan, linux, names
 from kernel_koans.child import held, in_child, spawn_held
-from kernel_koans.exercise import exercise
-from kernel_koans.fixtures.network import NetFactory
-from kernel_koans.koan import koan
 
 join_ns = exercise("m04/join_ns")
 

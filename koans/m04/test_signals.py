@@ -17,10 +17,8 @@ from pathlib import Path
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from kernel_koans import child, trace
+from kernel_koans import child, exercise, koan, trace
 from kernel_koans.child import describe_status, in_child
-from kernel_koans.exercise import exercise
-from kernel_koans.koan import koan
 
 sig = exercise("m04/signals")
 

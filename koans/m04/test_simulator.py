@@ -23,10 +23,7 @@ import psutil
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kernel_koans import cgroups, linux, names
-from kernel_koans.child import DEFAULT_TIMEOUT, in_child
-from kernel_koans.exercise import Exercise, exercise
-from kernel_koans.koan import koan
+from kernel_koans import DEFAULT_TIMEOUT, Exercise, cgroups, exercise, in_child, koan, linux, names
 
 SIM = "projects/simulator/simulator"
 sim = exercise(SIM)

@@ -14,10 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kernel_koans import linux
-from kernel_koans.child import held, in_child
-from kernel_koans.exercise import exercise
-from kernel_koans.koan import koan
+from kernel_koans import exercise, held, in_child, koan, linux
 
 user_ns = exercise("m04/user_ns")
 

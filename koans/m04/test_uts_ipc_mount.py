@@ -13,10 +13,7 @@ import random
 import socket
 from pathlib import Path
 
-from kernel_koans import decoy, linux, names
-from kernel_koans.child import held, in_child
-from kernel_koans.exercise import exercise
-from kernel_koans.koan import koan
+from kernel_koans import decoy, exercise, held, in_child, koan, linux, names
 
 uts_ipc_mount = exercise("m04/uts_ipc_mount")
 

@@ -28,6 +28,7 @@ FIXES: dict[str, str] = {
     "netns": "install iproute2 and use a kernel with network namespaces: sudo apt-get install -y iproute2",
     "busybox": "install a static busybox: sudo apt-get install -y busybox-static",
     "loop": "load the loop driver: sudo modprobe loop",
+    "ptrace": "allow ptrace for root: sudo sysctl -w kernel.yama.ptrace_scope=1 (3 forbids it until reboot)",
     "dpkg": "use a Debian or Ubuntu host (the curriculum's VM): these koans read the dpkg database",
 }
 """Each requirement a koan may declare, and the command that provides it."""
@@ -50,6 +51,7 @@ class Host:
     netns: bool
     busybox: str | None  # path of a static busybox
     loop: bool
+    ptrace: bool = True  # root may ptrace its children (Yama's ptrace_scope is not 3)
     dpkg: bool = False  # a dpkg database and dpkg-query (Debian, Ubuntu)
     notes: dict[str, str] = field(default_factory=dict)
 
@@ -79,6 +81,7 @@ class Host:
             "network namespaces": yes(self.netns),
             "static busybox": self.busybox or "not found",
             "loop devices": yes(self.loop),
+            "ptrace": yes(self.ptrace),
             "dpkg database": yes(self.dpkg),
         }
 
@@ -125,6 +128,7 @@ def probe() -> Host:
         netns=Path("/proc/self/ns/net").exists() and root,
         busybox=find_static_busybox(),
         loop=_loop_driver_loaded(),
+        ptrace=_ptrace_allowed(),
         dpkg=Path(DPKG_STATUS).is_file() and shutil.which("dpkg-query") is not None,
     )
 
@@ -140,6 +144,15 @@ def _docker_version() -> str | None:
             client.close()
     except Exception:
         return None
+
+
+def _ptrace_allowed() -> bool:
+    """Koans that force a race open stop a child inside its fork with ptrace (kernel_koans.trace);
+    Yama's ptrace_scope 3 forbids ptrace to everyone, root included."""
+    try:
+        return Path("/proc/sys/kernel/yama/ptrace_scope").read_text().strip() != "3"
+    except OSError:
+        return True  # no Yama: ptrace follows the classic rules
 
 
 def _loop_driver_loaded() -> bool:

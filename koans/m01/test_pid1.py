@@ -171,7 +171,7 @@ def test_pid1_exits_with_its_childs_status(scratch):
              "signum); block the signals around the fork (signal.pthread_sigmask) so one that "
              "comes before you know the child's pid waits. Then exit like the child: its code, "
              "or 128 + N when signal N killed it."],
-      needs=["root"])
+      needs=["root", "ptrace"])
 def test_pid1_forwards_sigterm_to_its_child(scratch):
     """`docker stop` sends SIGTERM to PID 1 only. A PID 1 without a handler never even
     receives it, so the app is SIGKILLed 10 s later with no chance to clean up.

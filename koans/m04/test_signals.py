@@ -174,7 +174,7 @@ def _zombie_or_gone(pid: int) -> bool:
              "linux.set_child_subreaper(True) before starting argv, then os.wait() until "
              "ChildProcessError. The kernel re-parents orphans to the nearest subreaper ancestor, "
              "and only the parent can reap a zombie: that is the job of tini and `docker run --init`."],
-      needs=["root"])
+      needs=["root", "ptrace"])
 def test_a_subreaper_adopts_and_reaps_orphans(spawn, scratch):
     """An orphan is re-parented to the nearest ancestor that declared itself a child subreaper.
     A container's init must then reap those orphans, or zombies pile up.

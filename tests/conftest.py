@@ -126,9 +126,10 @@ class Curriculum:
 @pytest.fixture(autouse=True)
 def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
     """No state dir override, no solutions mode, no sudo user leaks in from outside, and
-    none leaks out: an inner --solutions run leaves KERNEL_KOANS_SOLUTIONS=1 in os.environ."""
+    none leaks out: an inner --solutions run leaves KERNEL_KOANS_SOLUTIONS=1 in os.environ.
+    Nor CI/BUILD_NUMBER: under them pytest prints whole failure texts in its short summary."""
     for name in ("KERNEL_KOANS_STATE", "KERNEL_KOANS_SOLUTIONS", "SUDO_UID", "SUDO_GID",
-                 "SUDO_USER", "PYTEST_ADDOPTS"):
+                 "SUDO_USER", "PYTEST_ADDOPTS", "CI", "BUILD_NUMBER"):
         monkeypatch.setenv(name, "")  # records the outer value, restored (or removed) afterwards
         monkeypatch.delenv(name)
 

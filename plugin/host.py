@@ -28,6 +28,7 @@ FIXES: dict[str, str] = {
     "netns": "install iproute2 and use a kernel with network namespaces: sudo apt-get install -y iproute2",
     "busybox": "install a static busybox: sudo apt-get install -y busybox-static",
     "loop": "load the loop driver: sudo modprobe loop",
+    "runc": "install the OCI runtime: sudo apt-get install -y runc",
     "dpkg": "use a Debian or Ubuntu host (the curriculum's VM): these koans read the dpkg database",
 }
 """Each requirement a koan may declare, and the command that provides it."""
@@ -51,6 +52,7 @@ class Host:
     busybox: str | None  # path of a static busybox
     loop: bool
     dpkg: bool = False  # a dpkg database and dpkg-query (Debian, Ubuntu)
+    runc: bool = False  # the OCI runtime runc on PATH
     notes: dict[str, str] = field(default_factory=dict)
 
     def offers(self, need: str) -> bool:
@@ -80,6 +82,7 @@ class Host:
             "static busybox": self.busybox or "not found",
             "loop devices": yes(self.loop),
             "dpkg database": yes(self.dpkg),
+            "runc": yes(self.runc),
         }
 
 
@@ -126,6 +129,7 @@ def probe() -> Host:
         busybox=find_static_busybox(),
         loop=_loop_driver_loaded(),
         dpkg=Path(DPKG_STATUS).is_file() and shutil.which("dpkg-query") is not None,
+        runc=shutil.which("runc") is not None,
     )
 
 

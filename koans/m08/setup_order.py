@@ -10,6 +10,7 @@ capabilities(7), prctl(2) (PR_SET_NO_NEW_PRIVS, PR_CAPBSET_DROP), user_namespace
 from __future__ import annotations
 
 import os  # noqa: F401 - fork, pipe, read, write, execv, waitpid
+import signal  # noqa: F401 - pause
 from collections.abc import Callable
 
 from kernel_koans import linux  # noqa: F401 - prctl, unshare and their constants
@@ -37,3 +38,10 @@ def spawn_in_user_namespace(argv: list[str], map_ids: Callable[[int], None]) -> 
     parent — writes pid's uid and gid maps, and takes its time. Return the wait status."""
     raise NotImplementedError("should run argv in a new user namespace whose id maps are in "
                               "place before the program starts")
+
+
+def start_pid1_with_proc() -> int:
+    """Start a child that is PID 1 of a new PID namespace, in a mount namespace of its own
+    whose /proc shows that PID namespace (and no mount of it reaches this one). The
+    child stays alive; return its pid."""
+    raise NotImplementedError("should start a PID 1 whose /proc shows its own PID namespace")

@@ -12,7 +12,7 @@ import signal
 import time
 from pathlib import Path
 
-from kernel_koans import CgroupFactory, exercise, held, in_child, koan, linux
+from kernel_koans import CgroupFactory, decoy, exercise, held, in_child, koan, linux
 
 setup_order = exercise("m08/setup_order")
 
@@ -122,3 +122,50 @@ def test_the_user_namespace_is_mapped_before_anything_needs_it(scratch: Path) ->
     assert lines[1] == "0", (
         f"the program started as uid {lines[1]} in its user namespace: its maps were not "
         "written yet (65534 is the overflow id of an unmapped uid)")
+
+
+def pids_seen(pid: int, timeout: float = 3.0) -> list[str]:
+    """The pid directories of the /proc that pid sees (through /proc/<pid>/root), once it
+    looks like a PID namespace of its own (or at the timeout)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            found = sorted(n for n in os.listdir(f"/proc/{pid}/root/proc") if n.isdigit())
+        except OSError:
+            found = []
+        if found == ["1"] or time.monotonic() > deadline:
+            return found
+        time.sleep(0.05)
+
+
+def start_pid1() -> int:
+    return int(setup_order.start_pid1_with_proc())
+
+
+@koan(man="pid_namespaces(7) (/proc and PID namespaces), mount_namespaces(7), proc(5)",
+      hints=["A procfs shows the PID namespace of the process that mounted it. Which process of "
+             "yours is in the new PID namespace?",
+             "unshare(CLONE_NEWPID | CLONE_NEWNS), make / rprivate, fork; in the child (PID 1) "
+             "mount('proc', '/proc', 'proc'); then pause. The parent returns the child's pid."],
+      needs=["root"])
+def test_proc_is_mounted_from_inside_the_new_pid_namespace() -> None:
+    """runc mounts /proc after the fork into the new PID namespace, by a process inside it:
+    mounted a step earlier, the container's `ps` would list the host's processes."""
+    with held(decoy.run_behind, ["mnt"], start_pid1) as h:  # h.pid: the stand-in host
+        pid = h.value.value
+        try:
+            seen = pids_seen(pid)
+            time.sleep(0.1)  # a mount that propagates has arrived by now
+            stand_in_mounts = decoy.mount_points(h.pid)
+        finally:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+    assert seen == ["1"], (
+        f"the child's /proc lists pids {seen[:10]}{'…' if len(seen) > 10 else ''}: "
+        + ("it is not a procfs of a new PID namespace (mounted by a process outside it, or "
+           "never mounted)" if seen else "none at all"))
+    assert stand_in_mounts.count("/proc") == 1, (
+        "the new /proc appeared in the stand-in host's mount table too: the mount namespace "
+        "was not private (or not new)")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import signal
 from collections.abc import Callable
 from pathlib import Path
 
@@ -72,3 +73,20 @@ def spawn_in_user_namespace(argv: list[str], map_ids: Callable[[int], None]) -> 
     os.write(mapped_w, b"m")
     os.close(mapped_w)
     return os.waitpid(pid, 0)[1]
+
+
+def start_pid1_with_proc() -> int:
+    """unshare PID and mount namespaces; the *child* (the new namespace's PID 1) mounts /proc."""
+    linux.unshare(linux.CLONE_NEWPID | linux.CLONE_NEWNS)
+    linux.mount(None, "/", None, linux.MS_REC | linux.MS_PRIVATE)  # our mounts stay ours
+    pid = os.fork()
+    if pid == 0:
+        try:
+            # A procfs shows the PID namespace of the process that mounts it: only a
+            # process inside the new namespace gets a /proc of it.
+            linux.mount("proc", "/proc", "proc", linux.MS_NOSUID | linux.MS_NODEV | linux.MS_NOEXEC)
+            while True:
+                signal.pause()
+        finally:
+            os._exit(0)
+    return pid

@@ -9,7 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
 
 from kernel_koans import exercise, koan
@@ -82,7 +83,7 @@ def test_the_lifecycle_is_a_state_machine() -> None:
         suppress_health_check=[HealthCheck.too_slow]))
 
 
-# Three sequences that, together, try every operation in every state.
+# Three sequences that, together, try every operation in every state (and hypothesis adds more).
 SEQUENCES = [
     ["start", "kill", "delete", "create", "create", "start", "start", "create", "delete",
      "kill", "kill", "start", "create", "delete", "delete"],
@@ -108,15 +109,21 @@ def runc_step(runc: Runc, bundle: Path, cid: str, operation: str) -> tuple[bool,
              "runc refuses start unless created, kill unless created or running, delete while "
              "running; it deletes a created container (the spec's letter says only stopped)."],
       needs=["root", "busybox", "runc"])
-@pytest.mark.timeout(90)
-def test_runc_gives_the_same_verdicts(runc: Runc, rootfs: Path) -> None:
+@pytest.mark.timeout(120)
+@settings(max_examples=6, deadline=None, database=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(sequence=st.lists(st.sampled_from(["create", "start", "kill", "delete"]), min_size=1, max_size=8))
+@example(sequence=SEQUENCES[0])
+@example(sequence=SEQUENCES[1])
+@example(sequence=SEQUENCES[2])
+def test_runc_gives_the_same_verdicts(sequence: list[str], runc: Runc, rootfs: Path) -> None:
     """The model is only right if the real runtime agrees: every step of every sequence
     must get runc's verdict (accepted or refused) and leave runc's state."""
     bundle, _ = runc.bundle(rootfs, edit=lambda c: c["process"].update(args=["sleep", "1000"]))
-    for sequence in SEQUENCES:
-        cid = runc.new_id()
-        model: str | None = None
-        done: list[str] = []
+    cid = runc.new_id()
+    model: str | None = None
+    done: list[str] = []
+    try:
         for operation in sequence:
             real = runc_step(runc, bundle, cid, operation)
             mine = verdict(model, operation)
@@ -126,3 +133,5 @@ def test_runc_gives_the_same_verdicts(runc: Runc, rootfs: Path) -> None:
                 f"and the container is {real[1] or 'gone'}; the model "
                 f"{'accepts' if mine[0] else 'refuses'} it, leaving {mine[1] or 'no container'}")
             model = real[1]
+    finally:
+        runc("delete", "--force", cid)

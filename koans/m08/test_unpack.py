@@ -87,7 +87,8 @@ def overlay_diff(tar_path: Path, diff: Path) -> None:
             elif base.startswith(".wh."):
                 os.mknod(diff / head / base[4:], stat.S_IFCHR | 0o600, os.makedev(0, 0))
             else:
-                tar.extract(member, diff, filter="tar")
+                # filter= exists from 3.10.12/3.11.4 on; older Pythons extract like "tar" anyway
+                tar.extract(member, diff, **({"filter": "tar"} if hasattr(tarfile, "tar_filter") else {}))
 
 
 def snapshot(root: str) -> dict[str, tuple[str, ...]]:

@@ -28,7 +28,8 @@ FIXES: dict[str, str] = {
     "netns": "install iproute2 and use a kernel with network namespaces: sudo apt-get install -y iproute2",
     "busybox": "install a static busybox: sudo apt-get install -y busybox-static",
     "loop": "load the loop driver: sudo modprobe loop",
-    "ptrace": "allow ptrace for root: sudo sysctl -w kernel.yama.ptrace_scope=1 (3 forbids it until reboot)",
+    "ptrace": "Yama ptrace_scope is 3, which forbids ptrace until reboot: set kernel.yama.ptrace_scope=1 in /etc/sysctl.d and reboot",
+    "runc": "install the OCI runtime: sudo apt-get install -y runc",
     "dpkg": "use a Debian or Ubuntu host (the curriculum's VM): these koans read the dpkg database",
 }
 """Each requirement a koan may declare, and the command that provides it."""
@@ -53,6 +54,7 @@ class Host:
     loop: bool
     ptrace: bool = True  # root may ptrace its children (Yama's ptrace_scope is not 3)
     dpkg: bool = False  # a dpkg database and dpkg-query (Debian, Ubuntu)
+    runc: bool = False  # the OCI runtime runc on PATH
     notes: dict[str, str] = field(default_factory=dict)
 
     def offers(self, need: str) -> bool:
@@ -83,6 +85,7 @@ class Host:
             "loop devices": yes(self.loop),
             "ptrace": yes(self.ptrace),
             "dpkg database": yes(self.dpkg),
+            "runc": yes(self.runc),
         }
 
 
@@ -130,6 +133,7 @@ def probe() -> Host:
         loop=_loop_driver_loaded(),
         ptrace=_ptrace_allowed(),
         dpkg=Path(DPKG_STATUS).is_file() and shutil.which("dpkg-query") is not None,
+        runc=shutil.which("runc") is not None,
     )
 
 

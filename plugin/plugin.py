@@ -36,6 +36,7 @@ pytest_plugins = [
     "kernel_koans.fixtures.processes",
     "kernel_koans.fixtures.filesystem",
     "kernel_koans.fixtures.engine",
+    "kernel_koans.fixtures.runtime",
 ]
 
 """The run's one state object."""

@@ -1,0 +1,190 @@
+"""M8 · config.json: what runc gives the process.
+
+Your parser (m08/oci_config.py) reads a config; the koan starts the same bundle with
+the host's runc (`runc run -d`, a kk- state root) and reads the real process from
+outside: /proc/<pid>/cmdline, environ, status, ns/*, limits and mountinfo.
+"""
+from __future__ import annotations
+
+import os
+import resource
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from kernel_koans import exercise, held, koan, linux
+from kernel_koans.fixtures.runtime import Runc
+
+oci_config = exercise("m08/oci_config")
+
+
+def status_ids(pid: int) -> dict[str, Any]:
+    """uid, gid (all four of each must agree) and supplementary groups from /proc/<pid>/status."""
+    fields = dict(line.split(":", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines())
+    uids, gids = set(fields["Uid"].split()), set(fields["Gid"].split())
+    return {"uid": int(uids.pop()) if len(uids) == 1 else sorted(uids),
+            "gid": int(gids.pop()) if len(gids) == 1 else sorted(gids),
+            "groups": sorted(int(g) for g in fields["Groups"].split())}
+
+
+def observed_process(pid: int, rootfs: Path, cwd: str) -> dict[str, Any]:
+    raw_argv = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")[:-1]
+    raw_env = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")[:-1]
+    here, there = os.stat(f"/proc/{pid}/cwd"), os.stat(rootfs / cwd.lstrip("/"))
+    return {"argv": [os.fsdecode(a) for a in raw_argv],
+            "env": dict(os.fsdecode(e).split("=", 1) for e in raw_env),
+            "cwd": cwd if (here.st_dev, here.st_ino) == (there.st_dev, there.st_ino) else "elsewhere",
+            **status_ids(pid)}
+
+
+ARGS = ["/bin/sh", "-c", "sleep 1000; :", "kk-zero", "two words", ""]
+
+USERS: list[dict[str, Any]] = [
+    {"user": {"uid": 0, "gid": 0}, "env": ["PATH=/bin:/usr/bin", "KK=a=b"], "cwd": "/"},
+    {"user": {"uid": 1000, "gid": 1000, "additionalGids": [44, 27, 44]},
+     "env": ["PATH=/bin", "LANG=C.UTF-8"], "cwd": "/tmp"},
+    {"user": {"uid": 65534, "gid": 65534}, "env": ["HOME=/kk-home", "PATH=/bin"], "cwd": "/etc"},
+]
+
+
+@koan(man="the OCI runtime spec (config.md: Process, User), runc(8), proc(5)",
+      hints=["Most of process.* is passed through as it is. One variable the process always has "
+             "is not in this config: where does runc find it, and for which user?",
+             "argv = process.args, env from process.env (split on the first '='), cwd, uid/gid "
+             "from process.user, groups = additionalGids (sorted, once each). Without HOME, runc "
+             "sets it from the rootfs's /etc/passwd for that uid, or '/' when it lists none."],
+      needs=["root", "busybox", "runc"])
+@pytest.mark.timeout(60)
+def test_config_gives_the_process_its_argv_env_cwd_and_ids(runc: Runc, rootfs: Path) -> None:
+    """process.args/env/cwd/user become the real process's cmdline, environ, cwd and ids —
+    plus what runc adds on its own. A parser that disagrees with runc misreads every bundle."""
+    for variant in USERS:
+        def edit(config: dict[str, Any], variant: dict[str, Any] = variant) -> None:
+            config["process"].update(variant, args=ARGS)
+        bundle, config = runc.bundle(rootfs, edit=edit)
+        cid, pid = runc.run_detached(bundle)
+        try:
+            real = observed_process(pid, rootfs, config["process"]["cwd"])
+        finally:
+            runc("delete", "--force", cid)
+        mine = oci_config.process_of(config, str(rootfs))
+        for key in ("argv", "env", "cwd", "uid", "gid", "groups"):
+            assert mine.get(key) == real[key], (
+                f"for process {variant}: the container's {key} is {real[key]!r} (as the kernel shows "
+                f"it), the parser says {mine.get(key)!r}")
+
+
+def observed_namespaces(pid: int, joined: str) -> dict[str, str]:
+    found = {}
+    for kind in oci_config.KINDS:
+        inode = linux.ns_inode(pid, kind)
+        if inode == linux.ns_inode(os.getpid(), kind):
+            found[kind] = "host"
+        elif inode == os.stat(joined).st_ino and joined.endswith(f"/{kind}"):
+            found[kind] = f"join:{joined}"
+        else:
+            found[kind] = "new"
+    return found
+
+
+@koan(man="the OCI runtime spec (config-linux.md: Namespaces), namespaces(7), setns(2)",
+      hints=["A kind missing from linux.namespaces is not 'new'. An entry with a path is not new "
+             "either.",
+             "Start every kind at 'host'; each entry's type (network → net, mount → mnt) becomes "
+             "'new', or 'join:' + its path when it has one."],
+      needs=["root", "busybox", "runc"])
+@pytest.mark.timeout(60)
+def test_config_decides_which_namespaces_are_new(runc: Runc, rootfs: Path) -> None:
+    """linux.namespaces lists what the container does not share: each entry is a new namespace,
+    or one to join by path (how a pod's containers share one network); an absent kind is the host's."""
+    with held(linux.unshare, linux.CLONE_NEWIPC) as keeper:
+        joined = f"/proc/{keeper.pid}/ns/ipc"
+
+        def edit(config: dict[str, Any]) -> None:
+            config["process"]["args"] = ["sleep", "1000"]
+            config["linux"]["namespaces"] = [
+                {"type": "pid"}, {"type": "mount"}, {"type": "uts"}, {"type": "cgroup"},
+                {"type": "ipc", "path": joined}]
+        bundle, config = runc.bundle(rootfs, edit=edit)
+        cid, pid = runc.run_detached(bundle)
+        try:
+            real = observed_namespaces(pid, joined)
+        finally:
+            runc("delete", "--force", cid)
+    mine = oci_config.namespaces_of(config)
+    assert mine == real, (
+        f"the container's /proc/<pid>/ns inodes say {real}; the parser says {mine}")
+
+
+RESOURCES = {"RLIMIT_NOFILE": resource.RLIMIT_NOFILE, "RLIMIT_CORE": resource.RLIMIT_CORE,
+             "RLIMIT_NPROC": resource.RLIMIT_NPROC, "RLIMIT_STACK": resource.RLIMIT_STACK,
+             "RLIMIT_MEMLOCK": resource.RLIMIT_MEMLOCK}
+
+
+@koan(man="the OCI runtime spec (config.md: POSIX process, rlimits), getrlimit(2), prlimit(1)",
+      hints=["Each rlimits entry names a resource the way <sys/resource.h> does. Which module "
+             "of the stdlib knows those names?",
+             "{getattr(resource, r['type']): (r['soft'], r['hard']) for r in "
+             "config['process']['rlimits']}: the rest are inherited from runc."],
+      needs=["root", "busybox", "runc"])
+def test_config_sets_the_resource_limits(runc: Runc, rootfs: Path) -> None:
+    """process.rlimits become setrlimit(2) calls before exec; a limit the config leaves out is
+    inherited from whoever ran runc — a classic source of 'works on my machine'."""
+    def edit(config: dict[str, Any]) -> None:
+        config["process"].update(args=["sleep", "1000"], rlimits=[
+            {"type": "RLIMIT_NOFILE", "soft": 321, "hard": 654},
+            {"type": "RLIMIT_CORE", "soft": 0, "hard": 4096},
+            {"type": "RLIMIT_NPROC", "soft": 222, "hard": 333}])
+    bundle, config = runc.bundle(rootfs, edit=edit)
+    cid, pid = runc.run_detached(bundle)
+    try:
+        real = {number: resource.prlimit(pid, number) for number in RESOURCES.values()}
+    finally:
+        runc("delete", "--force", cid)
+    mine = oci_config.rlimits_of(config)
+    for name, number in RESOURCES.items():
+        expected = mine.get(number, resource.getrlimit(number))
+        assert tuple(expected) == real[number], (
+            f"{name} of the container's process is (soft, hard) = {real[number]}; from the parser "
+            f"(or inherited when it sets none) it would be {tuple(expected)}")
+
+
+def observed_hidden(pid: int, paths: list[str]) -> dict[str, str]:
+    """masked (a tmpfs or /dev/null on top) or readonly (a ro bind), by the last mount on each path."""
+    last = {}
+    for line in Path(f"/proc/{pid}/mountinfo").read_text().splitlines():
+        left, right = line.split(" - ", 1)
+        fields = left.split()
+        last[fields[4]] = (right.split()[0], fields[5].split(","))
+    found = {}
+    for path in paths:
+        if path in last:
+            fstype, options = last[path]
+            found[path] = "masked" if fstype == "tmpfs" else "readonly" if "ro" in options else "?"
+    return found
+
+
+@koan(man="the OCI runtime spec (config-linux.md: Masked Paths, Readonly Paths), mount(2)",
+      hints=["runc walks two lists; what does it do with a path that does not exist in the "
+             "container, and which list wins for a path in both?",
+             "readonlyPaths first, then maskedPaths (so masked wins); a path for which exists() "
+             "is False is skipped."],
+      needs=["root", "busybox", "runc"])
+def test_config_masks_and_write_protects_paths(runc: Runc, rootfs: Path) -> None:
+    """maskedPaths and readonlyPaths hide the kernel's knobs from the container: /proc/kcore,
+    /proc/keys, /sys/firmware vanish under /dev/null or an empty tmpfs; /proc/sys turns read-only."""
+    def edit(config: dict[str, Any]) -> None:
+        config["process"]["args"] = ["sleep", "1000"]
+        config["linux"]["maskedPaths"] += ["/proc/kk-not-there"]
+        config["linux"]["readonlyPaths"] += ["/proc/keys", "/proc/kk-nor-here", "/proc/cmdline"]
+    bundle, config = runc.bundle(rootfs, edit=edit)
+    cid, pid = runc.run_detached(bundle)
+    try:
+        listed = config["linux"]["maskedPaths"] + config["linux"]["readonlyPaths"]
+        real = observed_hidden(pid, listed)
+        mine = oci_config.hidden_paths_of(config, lambda p: os.path.lexists(f"/proc/{pid}/root{p}"))
+    finally:
+        runc("delete", "--force", cid)
+    assert mine == real, (
+        f"the container's mountinfo shows {real}; the parser says {mine}")

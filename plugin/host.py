@@ -28,7 +28,7 @@ FIXES: dict[str, str] = {
     "netns": "install iproute2 and use a kernel with network namespaces: sudo apt-get install -y iproute2",
     "busybox": "install a static busybox: sudo apt-get install -y busybox-static",
     "loop": "load the loop driver: sudo modprobe loop",
-    "ptrace": "Yama ptrace_scope is 3, which forbids ptrace until reboot: set kernel.yama.ptrace_scope=1 in /etc/sysctl.d and reboot",
+    "ptrace": "Yama forbids ptrace until reboot (ptrace_scope 3): set kernel.yama.ptrace_scope=1 in /etc/sysctl.d",
     "runc": "install the OCI runtime: sudo apt-get install -y runc",
     "dpkg": "use a Debian or Ubuntu host (the curriculum's VM): these koans read the dpkg database",
 }

@@ -12,7 +12,7 @@ import signal
 import time
 from pathlib import Path
 
-from kernel_koans import CgroupFactory, decoy, exercise, held, in_child, koan, linux
+from kernel_koans import DEFAULT_TIMEOUT, CgroupFactory, decoy, exercise, held, in_child, koan, linux
 
 setup_order = exercise("m08/setup_order")
 
@@ -36,7 +36,7 @@ def test_the_child_joins_the_cgroup_before_exec(cgroup: CgroupFactory, scratch: 
         cg.add(pid)
 
     argv = ["/bin/sh", "-c", f"exec cat /proc/self/cgroup > {out}"]
-    status = in_child(setup_order.spawn_in_cgroup, argv, join, timeout=10)
+    status = in_child(setup_order.spawn_in_cgroup, argv, join)
     assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0, (
         f"the program's wait status is {status}, not a clean exit 0")
     seen = out.read_text() if out.exists() else ""
@@ -49,7 +49,7 @@ def confined_sleep(argv: list[str], keep: list[int]) -> int:
     return int(setup_order.exec_confined(argv, keep))
 
 
-def status_of(pid: int, program: str, timeout: float = 3.0) -> dict[str, str]:
+def status_of(pid: int, program: str, timeout: float = DEFAULT_TIMEOUT) -> dict[str, str]:
     """/proc/<pid>/status once pid runs `program` (its exec done)."""
     deadline = time.monotonic() + timeout
     while True:
@@ -114,7 +114,7 @@ def test_the_user_namespace_is_mapped_before_anything_needs_it(scratch: Path) ->
         Path(f"/proc/{pid}/gid_map").write_text("0 0 1\n")
 
     argv = ["/bin/sh", "-c", f"readlink /proc/self/ns/user > {out}; id -u >> {out}"]
-    status = in_child(setup_order.spawn_in_user_namespace, argv, map_ids, timeout=10)
+    status = in_child(setup_order.spawn_in_user_namespace, argv, map_ids)
     lines = out.read_text().split() if out.exists() else []
     assert len(lines) == 2, f"the program did not run to the end (wait status {status}): {lines}"
     own = f"user:[{linux.ns_inode(os.getpid(), 'user')}]"
@@ -124,7 +124,7 @@ def test_the_user_namespace_is_mapped_before_anything_needs_it(scratch: Path) ->
         "written yet (65534 is the overflow id of an unmapped uid)")
 
 
-def pids_seen(pid: int, timeout: float = 3.0) -> list[str]:
+def pids_seen(pid: int, timeout: float = DEFAULT_TIMEOUT) -> list[str]:
     """The pid directories of the /proc that pid sees (through /proc/<pid>/root), once it
     looks like a PID namespace of its own (or at the timeout)."""
     deadline = time.monotonic() + timeout

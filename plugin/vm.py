@@ -160,8 +160,7 @@ def run(command: list[str], *, memory: str = "3G", cpus: int | None = None,
     slow = [] if machine.kvm else ["--emulated"]
     inner = shlex.join([sys.executable, "-m", "kernel_koans.vm", "--inside", *slow, "--", *command])
     started = time.monotonic()
-    code = subprocess.run(_argv(machine, checkout, inner, memory, cpus), env=_vng_env(),
-                          stdin=subprocess.DEVNULL, check=False).returncode
+    code = _relay(_argv(machine, checkout, inner, memory, cpus))
     print(f"koans vm: the VM ran for {time.monotonic() - started:.0f} s and the command exited {code}",
           flush=True)
     return code
@@ -171,6 +170,22 @@ EMULATED_SLOWNESS = 5
 """How much slower software emulation runs than the host: the factor for the child
 toolkit's waits (child.SLOWNESS_ENV) and for a koan's time limit, which guards against
 code that hangs and is no speed test. Koans that set their own limit keep it."""
+
+
+def _relay(argv: list[str]) -> int:
+    """Run vng with its console relayed through a pipe; its exit status.
+
+    qemu opens the console's output afresh (through /proc/self/fd/1), truncating a file
+    there and writing from its start: a log that `bin/test-all > log` writes would lose
+    everything before the VM. Through a pipe there is no offset to lose."""
+    with subprocess.Popen(argv, env=_vng_env(), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT) as proc:
+        assert proc.stdout is not None
+        console, out = proc.stdout.fileno(), sys.stdout.buffer
+        for chunk in iter(lambda: os.read(console, 65536), b""):
+            out.write(chunk)
+            out.flush()
+    return proc.returncode
 
 
 def _inside(command: list[str], emulated: bool) -> int:

@@ -175,12 +175,6 @@ def _koan_row(entry: progress.KoanEntry, status: progress.Status | None, nxt: pr
             f"{reason}{solution}</td><td class='kk-when'>{when}</td></tr>")
 
 
-def fix_for(need: str) -> str:
-    """The command that provides a host piece (kernel_koans.host.FIXES)."""
-    key = "cgroup" if need.startswith("cgroup:") else need
-    return host.FIXES.get(key, "see koans doctor")
-
-
 def skip_groups(catalog: dict[str, progress.KoanEntry], state: dict[str, progress.Status],
                 kk_host: host.Host | None) -> list[SkipGroup]:
     """Skipped koans by missing host piece (from the catalog's needs and the probe);
@@ -200,7 +194,7 @@ def skip_groups(catalog: dict[str, progress.KoanEntry], state: dict[str, progres
             group = groups.setdefault("reason:" + status.reason, SkipGroup(status.reason or "skipped", ""))
             group.nodeids.append(entry.nodeid)
         for need in missing:
-            group = groups.setdefault("need:" + need, SkipGroup(f"missing: {need}", fix_for(need)))
+            group = groups.setdefault("need:" + need, SkipGroup(f"missing: {need}", host.fix_for(need)))
             group.nodeids.append(entry.nodeid)
     return list(groups.values())
 

@@ -241,6 +241,8 @@ def _remember(run: RunState, item: pytest.Item, rep: pytest.TestReport, call: py
         run.record.note(item.nodeid, rep.outcome, reason, rep.duration, lacking, kind)
     elif rep.when == "teardown" and rep.failed:
         run.record.fail(item.nodeid, "leak" if item.nodeid in run.record.koan_leaks else "teardown")
+    if rep.failed:
+        run.record.explain(item.nodeid, rep.longreprtext.strip())
 
 
 @pytest.hookimpl(trylast=True)
@@ -256,7 +258,6 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         run.record.session_leaks = leaks
     if not run.record.outcomes:
         return
-    run.record.failures = quietrun.failure_texts(session.config)
     if run.record.learners:
         progress.record(run.record)
     progress.save_last_run(run.record)

@@ -146,6 +146,11 @@ class LastRun:
         self.missing.pop(nodeid, None)
         self.kinds[nodeid] = kind
 
+    def explain(self, nodeid: str, text: str) -> None:
+        """Keep a failed koan's learner-facing text (a teardown failure adds to the call's)."""
+        old = self.failures.get(nodeid)
+        self.failures[nodeid] = f"{old}\n\n{text}" if old else text
+
     def statuses(self, when: float) -> dict[str, Status]:
         return {k: Status(o, when, None, self.reasons.get(k, "")) for k, o in self.outcomes.items()}
 

@@ -31,13 +31,6 @@ def register(config: pytest.Config) -> None:
     config.pluginmanager.register(_Brief(run), PLUGIN_NAME + "-brief")
 
 
-def failure_texts(config: pytest.Config) -> dict[str, str]:
-    """nodeid -> the learner-facing text of each koan that failed in this run
-    (for the run's record, .koans/last-run.json)."""
-    plugin = config.pluginmanager.get_plugin(PLUGIN_NAME)
-    return dict(plugin.texts) if isinstance(plugin, QuietRun) else {}
-
-
 def wants_everything(config: pytest.Config) -> bool:
     """-v, an explicit --tb (command line or PYTEST_ADDOPTS), or a run of the twins (or a swap)."""
     if config.option.verbose > 0 or not config.stash[RUN].record.learners:
@@ -66,20 +59,12 @@ def one_line(rep: pytest.TestReport, width: int) -> str:
 
 
 class QuietRun:
-    """Per-run state: the failure texts, and the reports held back from FAILURES."""
+    """The reports held back from FAILURES while pytest prints it."""
 
     def __init__(self, config: pytest.Config) -> None:
         self.config = config
-        self.texts: dict[str, str] = {}
         self.held: list[pytest.TestReport] = []
         self.all_failed: list[Any] = []
-
-    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        if not report.failed or "koan" not in report.keywords:
-            return
-        text = report.longreprtext.strip()
-        old = self.texts.get(report.nodeid)
-        self.texts[report.nodeid] = f"{old}\n\n{text}" if old else text
 
     @pytest.hookimpl(wrapper=True, tryfirst=True)
     def pytest_terminal_summary(self, terminalreporter: Any) -> Generator[None, None, None]:

@@ -111,9 +111,11 @@ def _vng_env() -> dict[str, str]:
     return dict(os.environ, PATH=f"{_venv_bin()}{os.pathsep}{os.environ.get('PATH', '')}")
 
 
-def _argv(machine: Machine, checkout: Path, inner: str, memory: str, cpus: int) -> list[str]:
-    argv = [machine.vng, "--run", str(machine.kernel), "--memory", memory, "--cpus", str(cpus),
-            "--rwdir", str(checkout), "--cwd", str(checkout)]
+def _argv(machine: Machine, checkout: Path | None, inner: str, memory: str, cpus: int) -> list[str]:
+    """vng's command line; `checkout` is shared read-write and is the command's cwd."""
+    argv = [machine.vng, "--run", str(machine.kernel), "--memory", memory, "--cpus", str(cpus)]
+    if checkout is not None:
+        argv += ["--rwdir", str(checkout), "--cwd", str(checkout)]
     if not machine.kvm:
         argv.append("--disable-kvm")
     return [*argv, "--", inner]
@@ -126,7 +128,7 @@ def kvm_usable(vng: str, kernel: Path) -> bool:
         return False
     trial = Machine(vng, kernel, kvm=True)
     try:
-        done = subprocess.run(_argv(trial, Path("/"), f"echo {BOOTED}", "512M", 1),
+        done = subprocess.run(_argv(trial, None, f"echo {BOOTED}", "512M", 1),  # nothing shared read-write
                               env=_vng_env(), capture_output=True, text=True,
                               timeout=KVM_TRIAL_SECONDS, stdin=subprocess.DEVNULL)
     except subprocess.TimeoutExpired:

@@ -30,6 +30,9 @@ FIXES: dict[str, str] = {
     "loop": "load the loop driver: sudo modprobe loop",
     "ptrace": "Yama forbids ptrace until reboot (ptrace_scope 3): set kernel.yama.ptrace_scope=1 in /etc/sysctl.d",
     "runc": "install the OCI runtime: sudo apt-get install -y runc",
+    "cni": "install the CNI reference plugins: sudo apt-get install -y containernetworking-plugins",
+    "kubernetes": "start a local cluster (kind create cluster, or minikube start) and install its "
+                  "Python client: .venv/bin/pip install kubernetes",
     "dpkg": "use a Debian or Ubuntu host (the curriculum's VM): these koans read the dpkg database",
 }
 """Each requirement a koan may declare, and the command that provides it."""
@@ -55,6 +58,8 @@ class Host:
     ptrace: bool = True  # root may ptrace its children (Yama's ptrace_scope is not 3)
     dpkg: bool = False  # a dpkg database and dpkg-query (Debian, Ubuntu)
     runc: bool = False  # the OCI runtime runc on PATH
+    cni: bool = False  # the CNI reference plugins (bridge, host-local) in CNI_PLUGIN_DIR
+    kubernetes: bool = False  # a kubeconfig and the kubernetes Python client (the API is asked late)
     notes: dict[str, str] = field(default_factory=dict)
 
     def offers(self, need: str) -> bool:
@@ -86,6 +91,8 @@ class Host:
             "ptrace": yes(self.ptrace),
             "dpkg database": yes(self.dpkg),
             "runc": yes(self.runc),
+            "CNI plugins": yes(self.cni),
+            "kubernetes": yes(self.kubernetes),
         }
 
 
@@ -134,7 +141,39 @@ def probe() -> Host:
         ptrace=_ptrace_allowed(),
         dpkg=Path(DPKG_STATUS).is_file() and shutil.which("dpkg-query") is not None,
         runc=shutil.which("runc") is not None,
+        cni=all(os.access(Path(CNI_PLUGIN_DIR) / p, os.X_OK) for p in ("bridge", "host-local")),
+        kubernetes=_kubernetes_configured(),
     )
+
+
+CNI_PLUGIN_DIR = "/usr/lib/cni"
+"""Where Debian's containernetworking-plugins puts the CNI reference plugins."""
+
+
+def kubeconfig_path() -> Path:
+    """The kubeconfig a client would read: $KUBECONFIG's first entry, else ~/.kube/config
+    (the invoking user's under sudo, where kind and minikube write it)."""
+    env = os.environ.get("KUBECONFIG", "").split(os.pathsep)[0]
+    if env:
+        return Path(env)
+    home = Path.home()
+    user = os.environ.get("SUDO_USER")
+    if user:
+        import pwd
+
+        try:
+            home = Path(pwd.getpwnam(user).pw_dir)
+        except KeyError:
+            pass
+    return home / ".kube" / "config"
+
+
+def _kubernetes_configured() -> bool:
+    """Cheap: a kubeconfig and the client package; whether the API answers is asked by the
+    koan's fixture (a cluster that is configured but down skips there, with the same fix)."""
+    import importlib.util
+
+    return kubeconfig_path().is_file() and importlib.util.find_spec("kubernetes") is not None
 
 
 def _docker_version() -> str | None:

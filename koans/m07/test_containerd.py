@@ -9,9 +9,10 @@ from __future__ import annotations
 import json
 import os
 import random
-import tomllib
 from pathlib import Path
 from typing import Any
+
+import tomllib
 
 from kernel_koans import exercise, koan
 
@@ -30,7 +31,7 @@ def containerd_dirs() -> list[tuple[str, str]]:
         if not args or os.path.basename(args[0]) != "containerd":
             continue
         config: dict[str, Any] = {}
-        for flag, value in zip(args, args[1:]):
+        for flag, value in zip(args, args[1:], strict=False):
             if flag in ("-c", "--config"):
                 config = tomllib.loads(Path(value).read_text())
         found.append((os.path.realpath(config.get("root", "/var/lib/containerd")),  # /var/run -> /run

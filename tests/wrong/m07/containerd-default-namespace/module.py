@@ -35,7 +35,7 @@ def find_task(container_id: str) -> Task:
         args = argv(int(entry))
         if not args or "containerd-shim" not in os.path.basename(args[0]):
             continue
-        flags = dict(zip(args[1::2], args[2::2]))
+        flags = dict(zip(args[1::2], args[2::2], strict=False))
         if flags.get("-id") != container_id:
             continue
         bundle = Path(os.readlink(f"/proc/{entry}/cwd"))

@@ -35,12 +35,12 @@ def find_task(container_id: str) -> Task:
         args = argv(int(entry))
         if not args or "containerd-shim" not in os.path.basename(args[0]):
             continue
-        flags = dict(zip(args[1::2], args[2::2]))
+        flags = dict(zip(args[1::2], args[2::2], strict=False))
         if flags.get("-id") != container_id:
             continue
         bundle = Path(os.readlink(f"/proc/{entry}/cwd"))
         # init.pid: written by runc create (--pid-file); the container's pid 1, host numbering.
-        init_pid = int((bundle / "init.pid").read_text())
+        int((bundle / "init.pid").read_text())
         # `work` links to the task's directory under containerd's *root* (/var/lib/containerd).
         work = os.path.realpath(bundle / "work")
         return Task(flags["-namespace"], str(bundle), work, int(entry), int(entry))

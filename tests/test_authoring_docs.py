@@ -11,6 +11,7 @@ import kernel_koans
 from kernel_koans import paths
 from kernel_koans.exercise import Exercise, exercise, load_path
 from kernel_koans.fixtures.cgroup import CgroupFactory, KoanCgroup
+from kernel_koans.fixtures.mini_run import MiniRun
 from kernel_koans.fixtures.network import NetFactory
 from kernel_koans.fixtures.processes import Spawner
 from kernel_koans.probe import NsProbe
@@ -66,7 +67,8 @@ def test_the_package_top_exports_the_authors_api() -> None:
 
 def test_the_fixture_table_names_real_methods() -> None:
     types: dict[str, tuple[type, ...]] = {"net": (NetFactory,), "cgroup": (CgroupFactory, KoanCgroup),
-                                          "spawn": (Spawner,), "kk_run": (RunState,), "nsprobe": (NsProbe,)}
+                                          "spawn": (Spawner,), "kk_run": (RunState,), "nsprobe": (NsProbe,),
+                                          "mini_run": (MiniRun,)}
     rows = [line for line in DOC.read_text().splitlines() if line.startswith("| `")]
     checked = 0
     for row in rows:

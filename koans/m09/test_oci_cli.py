@@ -8,7 +8,6 @@ and command line, the signals it got.
 from __future__ import annotations
 
 import json
-import os
 import random
 import secrets
 import signal

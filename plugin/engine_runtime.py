@@ -188,3 +188,14 @@ def engine_with_runtime(client: Any, name: str, path: Path) -> Iterator[None]:
         if table != before:
             raise EngineError(f"the engine's runtimes are {sorted(table)} after the koan, "
                               f"not {sorted(before)}: reload it (kill -HUP {engine.pid})")
+
+
+def runtime_failure(explanation: str) -> Exception:
+    """The exception a koan raises for the engine's "OCI runtime … failed" message: a stub
+    (the launcher's STUB_EXIT, kernel_koans.launch) reads as one, anything else as a failure."""
+    from kernel_koans.launch import STUB_EXIT
+
+    if f"exit status {STUB_EXIT}" in explanation:
+        return NotImplementedError("mini-run stopped at a function that is still a stub "
+                                   f"(the engine said: {explanation.strip()[-200:]})")
+    return AssertionError(f"the engine could not run the container with your runtime: {explanation}")

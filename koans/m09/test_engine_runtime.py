@@ -15,6 +15,7 @@ from typing import Any
 import docker.errors
 
 from kernel_koans import koan
+from kernel_koans.engine_runtime import runtime_failure
 
 RUNTIME = "kk-mini"
 SHIM = "containerd-shim"  # comm of containerd-shim-runc-v2, cut to 15 characters by the kernel
@@ -59,12 +60,11 @@ def test_docker_run_prints_through_mini_run(docker_client: Any, busybox_image: s
         out = docker_client.containers.run(busybox_image, ["echo", word], runtime=RUNTIME,
                                            network_mode="none", labels=docker_cleanup,
                                            remove=True)
-    except docker.errors.APIError as err:
-        raise AssertionError(f"the engine could not run the container with {RUNTIME}: "
-                             f"{err.explanation or err}") from err
     except docker.errors.ContainerError as err:
         raise AssertionError(f"the container exited {err.exit_status} under {RUNTIME}: "
                              f"{err.stderr!r}") from err
+    except docker.errors.APIError as err:
+        raise runtime_failure(str(err.explanation or err)) from err
     assert out.decode().strip() == word, (
         f"the container's stdout, as the engine collected it, is {out!r}, not {word!r}: "
         "the process must write to the stdio the shim handed your runtime")
@@ -90,8 +90,7 @@ def test_docker_stop_signals_the_init_mini_run_started(
                                            network_mode="none", labels=docker_cleanup,
                                            detach=True)
     except docker.errors.APIError as err:
-        raise AssertionError(f"the engine could not start the container with {RUNTIME}: "
-                             f"{err.explanation or err}") from err
+        raise runtime_failure(str(err.explanation or err)) from err
     box.reload()
     pid = int(box.attrs["State"]["Pid"])
     assert box.status == "running" and pid > 0, (

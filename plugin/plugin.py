@@ -38,6 +38,7 @@ pytest_plugins = [
     "kernel_koans.fixtures.engine",
     "kernel_koans.fixtures.runtime",
     "kernel_koans.fixtures.engine_runtime",
+    "kernel_koans.fixtures.links",
     "kernel_koans.fixtures.mini_run",
 ]
 

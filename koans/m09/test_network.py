@@ -58,16 +58,17 @@ def host_links() -> dict[str, tuple[str | None, list[str]]]:
 
 
 def random_subnet() -> ipaddress.IPv4Network:
-    """A random subnet of 10.128.0.0/9, /20 to /28, that no host address is in."""
+    """A random subnet of 10.128.0.0/9, /25 to /28, not starting at .0 (so its gateway is
+    not a guessable .1), that no host address is in."""
     with IPRoute() as ipr:
         taken = [ipaddress.IPv4Interface(f"{a.get('IFA_ADDRESS')}/{a['prefixlen']}").network
                  for a in ipr.get_addr(family=AF_INET)]
     while True:
-        prefix = random.randint(20, 28)
+        prefix = random.randint(25, 28)
         base = ipaddress.IPv4Address(int(ipaddress.IPv4Address("10.128.0.0"))
                                      + random.randrange(1 << 23))
         subnet = ipaddress.IPv4Network(f"{base}/{prefix}", strict=False)
-        if not any(subnet.overlaps(t) for t in taken):
+        if int(subnet.network_address) % 256 and not any(subnet.overlaps(t) for t in taken):
             return subnet
 
 
@@ -94,7 +95,8 @@ HINTS = [
 
 
 @koan(man="veth(4)", hints=HINTS, needs=["root", "netns"])
-def test_attach_gives_eth0_its_address_and_a_default_route(net: NetFactory) -> None:
+def test_attach_gives_eth0_its_address_and_a_default_route(net: NetFactory,
+                                                           link_sweep: None) -> None:
     """After attach, the container has eth0 with its address, lo up and a default route via
     the bridge's address; the host keeps only one end of the pair, a port of the bridge."""
     bridge = names.unique("br")
@@ -127,7 +129,8 @@ def test_attach_gives_eth0_its_address_and_a_default_route(net: NetFactory) -> N
 
 
 @koan(man="veth(4)", hints=HINTS, needs=["root", "netns"])
-def test_two_containers_talk_tcp_over_the_bridge(net: NetFactory, nsprobe: NsProbe) -> None:
+def test_two_containers_talk_tcp_over_the_bridge(net: NetFactory, nsprobe: NsProbe,
+                                                 link_sweep: None) -> None:
     """Two containers attached to one bridge reach each other: the bridge forwards frames
     between its ports, each veth carries them across the namespace boundary."""
     bridge = names.unique("br")
@@ -156,7 +159,8 @@ def test_two_containers_talk_tcp_over_the_bridge(net: NetFactory, nsprobe: NsPro
              "IPRoute().link('del', index=...) for the host end; "
              "get_links(master=bridge_index) empty means no container uses the bridge."],
       needs=["root", "netns"])
-def test_detach_removes_the_link_and_the_bridge_once_unused(net: NetFactory) -> None:
+def test_detach_removes_the_link_and_the_bridge_once_unused(net: NetFactory,
+                                                            link_sweep: None) -> None:
     """detach takes the container's host end away, keeps a bridge another container still
     uses, removes it with the last one, and may be called again."""
     bridge = names.unique("br")

@@ -37,6 +37,8 @@ pytest_plugins = [
     "kernel_koans.fixtures.filesystem",
     "kernel_koans.fixtures.engine",
     "kernel_koans.fixtures.runtime",
+    "kernel_koans.fixtures.engine_runtime",
+    "kernel_koans.fixtures.links",
     "kernel_koans.fixtures.mini_run",
 ]
 

@@ -100,7 +100,8 @@ def extract(tar: tarfile.TarFile, member: tarfile.TarInfo, path: Path, root: Pat
             return
         remove(path)
     if member.isdir():
-        path.mkdir(mode=member.mode)
+        path.mkdir()
+        os.chmod(path, member.mode)  # mkdir's mode passes through the umask (/tmp's 1777)
     elif member.issym():
         os.symlink(member.linkname, path)
     elif member.islnk():

@@ -30,6 +30,8 @@ FIXES: dict[str, str] = {
     "loop": "load the loop driver: sudo modprobe loop",
     "ptrace": "Yama forbids ptrace until reboot (ptrace_scope 3): set kernel.yama.ptrace_scope=1 in /etc/sysctl.d",
     "runc": "install the OCI runtime: sudo apt-get install -y runc",
+    "skopeo": "install the image copier: sudo apt-get install -y skopeo",
+    "umoci": "install the OCI image tool: sudo apt-get install -y umoci",
     "dpkg": "use a Debian or Ubuntu host (the curriculum's VM): these koans read the dpkg database",
 }
 """Each requirement a koan may declare, and the command that provides it."""
@@ -55,6 +57,8 @@ class Host:
     ptrace: bool = True  # root may ptrace its children (Yama's ptrace_scope is not 3)
     dpkg: bool = False  # a dpkg database and dpkg-query (Debian, Ubuntu)
     runc: bool = False  # the OCI runtime runc on PATH
+    skopeo: bool = False  # skopeo on PATH (copies OCI layouts into the engine)
+    umoci: bool = False  # umoci on PATH (unpacks OCI layouts into bundles)
     notes: dict[str, str] = field(default_factory=dict)
 
     def offers(self, need: str) -> bool:
@@ -86,6 +90,8 @@ class Host:
             "ptrace": yes(self.ptrace),
             "dpkg database": yes(self.dpkg),
             "runc": yes(self.runc),
+            "skopeo": yes(self.skopeo),
+            "umoci": yes(self.umoci),
         }
 
 
@@ -134,6 +140,8 @@ def probe() -> Host:
         ptrace=_ptrace_allowed(),
         dpkg=Path(DPKG_STATUS).is_file() and shutil.which("dpkg-query") is not None,
         runc=shutil.which("runc") is not None,
+        skopeo=shutil.which("skopeo") is not None,
+        umoci=shutil.which("umoci") is not None,
     )
 
 

@@ -99,7 +99,8 @@ def test_the_bundle_says_which_namespaces_are_new(docker_client, busybox_image, 
             assert kind not in asked, (
                 f"/proc/{pid2}/ns/{kind} is the host's, yet bundle_namespaces() lists {kind}: {asked.get(kind)}")
             continue
-        assert kind in asked, f"/proc/{pid2}/ns/{kind} is not the host's: config.json asks for it; bundle_namespaces() lacks it"
+        assert kind in asked, (
+            f"/proc/{pid2}/ns/{kind} is not the host's: config.json asks for it; bundle_namespaces() lacks it")
         path = asked[kind]
         if path is None:
             assert mine != linux.ns_inode(pid1, kind), (

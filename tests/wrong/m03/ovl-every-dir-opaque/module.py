@@ -28,10 +28,6 @@ def read_upper(upper: str) -> dict[str, str]:
             if stat.S_ISCHR(st.st_mode) and st.st_rdev == os.makedev(0, 0):
                 found[rel] = "deleted"  # a whiteout: a 0/0 character device
             elif stat.S_ISDIR(st.st_mode):
-                try:
-                    opaque = os.getxattr(full, "trusted.overlay.opaque", follow_symlinks=False) == b"y"
-                except OSError:
-                    opaque = False
                 found[rel] = "opaque"
             elif stat.S_ISLNK(st.st_mode):
                 found[rel] = "symlink"

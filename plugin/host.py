@@ -33,6 +33,8 @@ FIXES: dict[str, str] = {
     "cni": "install the CNI reference plugins: sudo apt-get install -y containernetworking-plugins",
     "kubernetes": "start a local cluster (kind create cluster, or minikube start) and install its "
                   "Python client: .venv/bin/pip install kubernetes",
+    "skopeo": "install the image copier: sudo apt-get install -y skopeo",
+    "umoci": "install the OCI image tool: sudo apt-get install -y umoci",
     "dpkg": "use a Debian or Ubuntu host (the curriculum's VM): these koans read the dpkg database",
 }
 """Each requirement a koan may declare, and the command that provides it."""
@@ -60,6 +62,8 @@ class Host:
     runc: bool = False  # the OCI runtime runc on PATH
     cni: bool = False  # the CNI reference plugins (bridge, host-local) in CNI_PLUGIN_DIR
     kubernetes: bool = False  # a kubeconfig and the kubernetes Python client (the API is asked late)
+    skopeo: bool = False  # skopeo on PATH (copies OCI layouts into the engine)
+    umoci: bool = False  # umoci on PATH (unpacks OCI layouts into bundles)
     notes: dict[str, str] = field(default_factory=dict)
 
     def offers(self, need: str) -> bool:
@@ -93,6 +97,8 @@ class Host:
             "runc": yes(self.runc),
             "CNI plugins": yes(self.cni),
             "kubernetes": yes(self.kubernetes),
+            "skopeo": yes(self.skopeo),
+            "umoci": yes(self.umoci),
         }
 
 
@@ -143,6 +149,8 @@ def probe() -> Host:
         runc=shutil.which("runc") is not None,
         cni=all(os.access(Path(CNI_PLUGIN_DIR) / p, os.X_OK) for p in ("bridge", "host-local")),
         kubernetes=_kubernetes_configured(),
+        skopeo=shutil.which("skopeo") is not None,
+        umoci=shutil.which("umoci") is not None,
     )
 
 

@@ -6,11 +6,14 @@ import os
 import time
 from pathlib import Path
 
+import pytest
+
 from kernel_koans import toolchain_images
 
 LANGS = ("go", "java", "python", "node")
 
 
+@pytest.mark.timeout(1200)
 def test_image_sizes(language_image, docker_client, busybox_image, python_image, pristine_rootfs):
     figures = {}
     for lang in LANGS:

@@ -1,6 +1,9 @@
 """Project: one small HTTP service in each of four languages, each in an image built to ship
 only what runs it: a Go image under 10 MB, a Java image under 100 MB, multi-stage Python
-and TypeScript/Node images, with no build tool left in any layer."""
+and TypeScript/Node images, with no build tool left in any layer.
+
+You edit projects/images/<lang>/Dockerfile; the `language_image` fixture builds it (the
+twin's with --solutions), with the contexts projects/images/images.py names."""
 from __future__ import annotations
 
 import json
@@ -14,10 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from kernel_koans import exercise, koan, names, toolchain_images
+from kernel_koans import koan, names, toolchain_images
 from kernel_koans.docker_objects import LABELS
-
-images = exercise("projects/images/images")  # where each language's Dockerfile lives
 
 NEEDS = ["root", "docker", "busybox"]
 LANGS = ("go", "java", "python", "node")

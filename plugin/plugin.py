@@ -40,6 +40,7 @@ pytest_plugins = [
     "kernel_koans.fixtures.engine_runtime",
     "kernel_koans.fixtures.links",
     "kernel_koans.fixtures.mini_run",
+    "kernel_koans.fixtures.images",
 ]
 
 """The run's one state object."""

@@ -1,0 +1,3 @@
+module kernel-koans/images/hello
+
+go 1.19

@@ -31,6 +31,10 @@ FIXES: dict[str, str] = {
     "ptrace": "Yama forbids ptrace until reboot (ptrace_scope 3): set kernel.yama.ptrace_scope=1 in /etc/sysctl.d",
     "runc": "install the OCI runtime: sudo apt-get install -y runc",
     "dpkg": "use a Debian or Ubuntu host (the curriculum's VM): these koans read the dpkg database",
+    "apparmor": "boot a kernel with AppArmor enabled (Debian/Ubuntu default; apparmor=1 security=apparmor) "
+                "and install its tools: sudo apt-get install -y apparmor",
+    "privileged": "run the Docker engine with every capability: its bounding set lacks some (a confined "
+                  "or nested engine cannot start --privileged containers)",
 }
 """Each requirement a koan may declare, and the command that provides it."""
 
@@ -55,6 +59,8 @@ class Host:
     ptrace: bool = True  # root may ptrace its children (Yama's ptrace_scope is not 3)
     dpkg: bool = False  # a dpkg database and dpkg-query (Debian, Ubuntu)
     runc: bool = False  # the OCI runtime runc on PATH
+    apparmor: bool = False  # the AppArmor LSM is enabled and apparmor_parser is installed
+    privileged: bool = False  # the engine holds every capability, so --privileged containers start
     notes: dict[str, str] = field(default_factory=dict)
 
     def offers(self, need: str) -> bool:
@@ -86,6 +92,8 @@ class Host:
             "ptrace": yes(self.ptrace),
             "dpkg database": yes(self.dpkg),
             "runc": yes(self.runc),
+            "AppArmor": yes(self.apparmor),
+            "privileged containers": yes(self.privileged),
         }
 
 
@@ -134,7 +142,31 @@ def probe() -> Host:
         ptrace=_ptrace_allowed(),
         dpkg=Path(DPKG_STATUS).is_file() and shutil.which("dpkg-query") is not None,
         runc=shutil.which("runc") is not None,
+        apparmor=_apparmor(),
+        privileged=_engine_has_every_capability(),
     )
+
+
+def _apparmor() -> bool:
+    """The LSM is enabled (securityfs may be unmounted, e.g. in `koans vm`) and its loader is here."""
+    try:
+        enabled = Path("/sys/module/apparmor/parameters/enabled").read_text().strip() == "Y"
+    except OSError:
+        enabled = Path("/sys/kernel/security/apparmor").is_dir()
+    return enabled and shutil.which("apparmor_parser") is not None
+
+
+def _engine_has_every_capability() -> bool:
+    """runc gives a --privileged container every capability the kernel knows; an engine whose
+    own bounding set lacks one (a confined or nested host) fails to start it ("unable to apply caps")."""
+    try:
+        pid = int(Path("/run/docker.pid").read_text())
+        status = Path(f"/proc/{pid}/status").read_text()
+        last = int(Path("/proc/sys/kernel/cap_last_cap").read_text())
+    except (OSError, ValueError):
+        return False
+    bounding = next((int(line.split()[1], 16) for line in status.splitlines() if line.startswith("CapBnd:")), 0)
+    return bounding & (1 << last + 1) - 1 == (1 << last + 1) - 1
 
 
 def _docker_version() -> str | None:

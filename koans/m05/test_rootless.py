@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kernel_koans import exercise, held, in_child, koan, linux
-from kernel_koans.fixtures.users import KoanUser
+from kernel_koans.fixtures.security import KoanUser
 
 rootless = exercise("m05/rootless")
 

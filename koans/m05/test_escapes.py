@@ -45,6 +45,8 @@ def chroot_then_climb(rootfs: str, host_root: tuple[int, int]) -> str:
 
 def jail_then_climb(rootfs: str, host_root: tuple[int, int]) -> str:
     escapes.jail(rootfs)
+    if (os.stat("/").st_dev, os.stat("/").st_ino) == host_root:
+        return "never jailed"  # and the climb would write into the host's /
     return climb(host_root)
 
 
@@ -67,6 +69,7 @@ def test_pivot_root_holds_where_chroot_lets_root_out(rootfs: Path) -> None:
     assert "kk-busybox" not in stand_in_release, (
         "the stand-in host's own / became the rootfs: the jail changed the mount namespace it "
         "was started in, not one of its own")
+    assert outcome != "never jailed", "after jail(), the process's / is still the host's root directory"
     assert outcome == "stayed", (
         "from inside the jail, the chroot escape reached the host's root directory: the host's "
         "/ is still reachable (a chroot, or an old root left mounted?)")

@@ -36,6 +36,10 @@ FIXES: dict[str, str] = {
     "skopeo": "install the image copier: sudo apt-get install -y skopeo",
     "umoci": "install the OCI image tool: sudo apt-get install -y umoci",
     "dpkg": "use a Debian or Ubuntu host (the curriculum's VM): these koans read the dpkg database",
+    "apparmor": "boot a kernel with AppArmor enabled (Debian/Ubuntu default; apparmor=1 security=apparmor) "
+                "and install its tools: sudo apt-get install -y apparmor",
+    "privileged": "run the Docker engine with every capability: its bounding set lacks some (a confined "
+                  "or nested engine cannot start --privileged containers)",
 }
 """Each requirement a koan may declare, and the command that provides it."""
 
@@ -64,6 +68,8 @@ class Host:
     kubernetes: bool = False  # a kubeconfig and the kubernetes Python client (the API is asked late)
     skopeo: bool = False  # skopeo on PATH (copies OCI layouts into the engine)
     umoci: bool = False  # umoci on PATH (unpacks OCI layouts into bundles)
+    apparmor: bool = False  # the AppArmor LSM is enabled and apparmor_parser is installed
+    privileged: bool = False  # the engine holds every capability, so --privileged containers start
     notes: dict[str, str] = field(default_factory=dict)
 
     def offers(self, need: str) -> bool:
@@ -99,6 +105,8 @@ class Host:
             "kubernetes": yes(self.kubernetes),
             "skopeo": yes(self.skopeo),
             "umoci": yes(self.umoci),
+            "AppArmor": yes(self.apparmor),
+            "privileged containers": yes(self.privileged),
         }
 
 
@@ -182,6 +190,31 @@ def _kubernetes_configured() -> bool:
     import importlib.util
 
     return kubeconfig_path().is_file() and importlib.util.find_spec("kubernetes") is not None
+        apparmor=_apparmor(),
+        privileged=_engine_has_every_capability(),
+    )
+
+
+def _apparmor() -> bool:
+    """The LSM is enabled (securityfs may be unmounted, e.g. in `koans vm`) and its loader is here."""
+    try:
+        enabled = Path("/sys/module/apparmor/parameters/enabled").read_text().strip() == "Y"
+    except OSError:
+        enabled = Path("/sys/kernel/security/apparmor").is_dir()
+    return enabled and shutil.which("apparmor_parser") is not None
+
+
+def _engine_has_every_capability() -> bool:
+    """runc gives a --privileged container every capability the kernel knows; an engine whose
+    own bounding set lacks one (a confined or nested host) fails to start it ("unable to apply caps")."""
+    try:
+        pid = int(Path("/run/docker.pid").read_text())
+        status = Path(f"/proc/{pid}/status").read_text()
+        last = int(Path("/proc/sys/kernel/cap_last_cap").read_text())
+    except (OSError, ValueError):
+        return False
+    bounding = next((int(line.split()[1], 16) for line in status.splitlines() if line.startswith("CapBnd:")), 0)
+    return bounding & (1 << last + 1) - 1 == (1 << last + 1) - 1
 
 
 def _docker_version() -> str | None:

@@ -17,5 +17,5 @@ def desired_replicas(current: int, metric: float, target: float, min_replicas: i
     """How many replicas the autoscaler wants, given `current` replicas whose average
     metric is `metric` against a `target` per replica."""
     ratio = metric / target
-    desired = current if abs(1.0 - ratio) <= tolerance else round(ratio * current)
+    desired = current if abs(1.0 - ratio) <= tolerance else math.floor(ratio * current + 0.5)
     return max(min_replicas, min(max_replicas, desired))

@@ -40,7 +40,7 @@ def cpu_utilization(replicas: list[Any], window_s: float) -> float:
     time.sleep(window_s)
     after = [_usage_and_limit(c) for c in replicas]
     elapsed = time.monotonic() - started
-    shares = [(a[0] - b[0]) / elapsed for b, a in zip(before, after)]
+    shares = [(a[0] - b[0]) / elapsed for b, a in zip(before, after, strict=True)]
     return sum(shares) / len(shares)
 
 

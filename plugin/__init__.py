@@ -20,6 +20,8 @@ The learner's toolbox -- what exercise modules, their twins and koans import:
     names          kk- names that fit the kernel's length limits
     rootfs         the busybox root filesystem the container koans use
     docker_objects the docker objects the koans create, found by label
+    hardening      attack a container from inside; its init's status and exact cgroup
+    services       a service image from one exercise module (+ host packages); http helpers
     fixtures/      net, cgroup, spawn, rootfs, scratch, docker_client, ...
 
 The pytest plugin -- what runs a koan and explains it:

@@ -42,6 +42,7 @@ pytest_plugins = [
     "kernel_koans.fixtures.mini_run",
     "kernel_koans.fixtures.images",
     "kernel_koans.fixtures.security",
+    "kernel_koans.fixtures.hardening",
 ]
 
 """The run's one state object."""

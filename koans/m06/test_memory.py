@@ -48,8 +48,10 @@ def test_memory_high_throttles_without_a_kill(cgroup, spawn):
     proc.stdout.readline()  # held 0
     line = load.step(proc)
     events = load.counters(cg.dir("memory") / "memory.events")
-    assert line[:1] == ["grew"], f"the worker did not survive past memory.high: {ended(proc) if proc.poll() is not None else line}"
-    assert events.get("oom_kill", 0) == 0, f"memory.events counts oom_kill {events.get('oom_kill')}: memory.high never kills"
+    assert line[:1] == ["grew"], (
+        f"the worker did not survive past memory.high: {ended(proc) if proc.poll() is not None else line}")
+    assert events.get("oom_kill", 0) == 0, (
+        f"memory.events counts oom_kill {events.get('oom_kill')}: memory.high never kills")
     assert events.get("high", 0) >= 1, (
         f"the worker holds {line[1]} MiB above a {high // MiB} MiB memory.high and memory.events counts "
         f"high {events.get('high', 0)}: the soft limit never bit")

@@ -37,6 +37,7 @@ pytest_plugins = [
     "kernel_koans.fixtures.filesystem",
     "kernel_koans.fixtures.engine",
     "kernel_koans.fixtures.runtime",
+    "kernel_koans.fixtures.loopdev",
 ]
 
 """The run's one state object."""

@@ -74,8 +74,8 @@ def test_a_container_fills_its_overlay_upper_dir(docker_client, busybox_image, d
     while b"filled" not in container.logs() and time.monotonic() < deadline:
         time.sleep(0.1)
     assert b"filled" in container.logs(), "setup: the container did not finish writing"
-    attrs = docker_client.api.inspect_container(container.id, size=True)
-    upper = disk.writable_layer(attrs)
+    container.reload()
+    upper = disk.writable_layer(container.attrs)
     fill = upper / "kk-fill"
     assert fill.is_file() and fill.stat().st_size == blocks * 64 * KiB, (
         f"{upper} has no kk-fill of {blocks * 64} KiB: the container's write is not there")
@@ -83,7 +83,8 @@ def test_a_container_fills_its_overlay_upper_dir(docker_client, busybox_image, d
         f"{upper} holds the image's /bin/busybox: that is the merged view (or the image), "
         "not the layer of the container's own writes")
     counted = disk.tree_bytes(upper)
-    size_rw = attrs["SizeRw"]
+    listed = docker_client.api.containers(all=True, size=True, filters={"id": container.id})
+    size_rw = listed[0]["SizeRw"]
     assert abs(counted - size_rw) <= max(0.05 * size_rw, 64 * KiB), (
         f"the engine's SizeRw (docker ps --size) is {size_rw} bytes; you counted {counted} in {upper}")
     container.kill()

@@ -60,42 +60,6 @@ def test_memory_high_throttles_without_a_kill(cgroup, spawn):
     assert proc.returncode == 0, f"the worker ended with {ended(proc)}, not by itself"
 
 
-@koan(man="proc(5) /proc/pid/oom_score_adj",
-      hints=["The OOM killer scores every process of the cgroup. Which file of a process shifts its score?",
-             "Write 1000 into /proc/<pid>/oom_score_adj (range -1000..1000): the score becomes its "
-             "memory plus adj/1000 of the limit, so this one goes first. -1000 means never."],
-      needs=["root", "cgroup:memory"])
-@pytest.mark.timeout(60)
-def test_oom_score_adj_picks_the_victim(cgroup, spawn):
-    """Left alone, the OOM killer kills the biggest process of the cgroup. oom_score_adj is how a
-    runtime (and the kubelet, per QoS class) tells it whom to sacrifice instead.
-
-    The keeper holds half the limit; the victim is smaller and then grows into the OOM. Without
-    your adjustment the keeper, the bigger one, would be the one killed."""
-    cg = cgroup("memory", hint="oomadj")
-    limit = random.randrange(160 * MiB, 224 * MiB, 4096)
-    load.limit_memory(cg, limit)
-    keeper = load.start_worker(spawn, cg, "mem", str(limit // 2 // MiB), "0", "20", go=False)
-    victim = load.start_worker(spawn, cg, "mem", str(limit // 6 // MiB), str(limit // MiB), "20",
-                               go=False)
-    for proc in (keeper, victim):
-        assert load.step(proc)[:1] == ["held"], "setup: a worker could not allocate its memory"
-    pair = {"keeper": keeper.pid, "victim": victim.pid}
-    memory.prefer_oom_victim(victim.pid)
-    assert load.oom_kills(cg) == 0, "setup: an OOM kill happened before the victim grew"
-    load.release(victim)  # it grows towards the whole limit: the cgroup runs out
-    try:
-        victim.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        pytest.fail("the growing victim was still running after 30 s: no OOM happened")
-    keeper.poll()
-    assert keeper.returncode is None, (
-        f"the OOM killer killed the keeper (pid {pair['keeper']}, {ended(keeper)}), the bigger process; "
-        f"the victim pid {pair['victim']} should have been chosen")
-    assert victim.returncode == -signal.SIGKILL, f"the victim ended with {ended(victim)}, not SIGKILL"
-    assert load.oom_kills(cg) >= 1, "the cgroup counts no oom_kill: the victim was not killed by the OOM killer"
-
-
 @koan(man="https://docs.kernel.org/admin-guide/cgroup-v2.html#memory-interface-files",
       hints=["Every cgroup has a file of memory events. Whose file tells about this cgroup alone?",
              "v2: the oom_kill line of memory.events (memory.events.local excludes the children's "
@@ -107,11 +71,11 @@ def test_oom_kills_are_counted_in_the_exact_cgroup(cgroup, spawn):
     from the process (it is gone). Read the wrong cgroup and you blame the neighbour.
 
     Two sibling cgroups in one kk- parent; hogs are OOM-killed in one of them, a random number
-    of times, and the other has none: your count must tell them apart."""
+    of times (2 or 3), and the other has none: your count must tell them apart."""
     outer = cgroup("memory", hint="events")
     hogs, calm = cgroup.nested(outer, hint="hogs"), cgroup.nested(outer, hint="calm")
     load.limit_memory(hogs, random.randrange(32 * MiB, 64 * MiB, 4096))
-    kills = random.randint(1, 3)
+    kills = random.randint(2, 3)  # more than one: a count, not a flag
     sitter = load.start_worker(spawn, calm, "mem", "4", "0", "20", go=False)
     assert load.step(sitter)[:1] == ["held"], "setup: the calm cgroup's worker could not allocate"
     for n in range(kills):

@@ -43,6 +43,7 @@ pytest_plugins = [
     "kernel_koans.fixtures.images",
     "kernel_koans.fixtures.security",
     "kernel_koans.fixtures.hardening",
+    "kernel_koans.fixtures.loopdev",
 ]
 
 """The run's one state object."""

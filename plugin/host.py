@@ -159,6 +159,8 @@ def probe() -> Host:
         kubernetes=_kubernetes_configured(),
         skopeo=shutil.which("skopeo") is not None,
         umoci=shutil.which("umoci") is not None,
+        apparmor=_apparmor(),
+        privileged=_engine_has_every_capability(),
     )
 
 
@@ -190,9 +192,6 @@ def _kubernetes_configured() -> bool:
     import importlib.util
 
     return kubeconfig_path().is_file() and importlib.util.find_spec("kubernetes") is not None
-        apparmor=_apparmor(),
-        privileged=_engine_has_every_capability(),
-    )
 
 
 def _apparmor() -> bool:

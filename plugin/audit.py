@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kernel_koans import cgroups, docker_objects, linux
+from kernel_koans import cgroups, docker_objects, engine_runtime, linux
 from kernel_koans.paths import PREFIX
 
 
@@ -48,6 +48,7 @@ def take(with_docker: Any = None) -> Snapshot:
         try:
             found = docker_objects.leftovers(with_docker)
             objects["docker"] = frozenset(f"{k[:-1]} {n}" for k, names in found.items() for n in names)
+            objects["engine"] = frozenset(engine_runtime.leftovers(with_docker))
         except Exception:  # noqa: BLE001 - an engine that stops answering is not a leak
             pass
     return Snapshot(objects)
@@ -158,6 +159,8 @@ def remove(found: dict[str, list[str]], docker_client: Any = None) -> list[str]:
         gone.append(f"directory {path}")
     if found.get("docker") and docker_client is not None:
         gone.extend(docker_objects.remove_leftovers(docker_client))
+    if found.get("engine") and docker_client is not None:  # after the containers that use it
+        gone.extend(engine_runtime.restore(docker_client))
     cgroups.remove_empty_parents(cgroups.read_layout())
     return gone
 

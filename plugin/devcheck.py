@@ -158,15 +158,29 @@ def silent_stubs(tree: ast.Module) -> list[int]:
     return out
 
 
+def _targets(root: Path, extra: list[str]) -> list[str]:
+    """The paths or node ids among pytest's arguments (`koans dev check -- koans/m09`): they
+    narrow the check; without any, it covers the whole curriculum."""
+    return [a for prev, a in zip(["", *extra], extra, strict=False)
+            if not a.startswith("-") and prev not in _VALUED and (root / a.split("::")[0]).exists()]
+
+
+_VALUED = frozenset({"-k", "-m", "-p", "-o", "-c", "-W", "--deselect", "--ignore", "--ignore-glob",
+                     "--tb", "--timeout", "--maxfail", "--swap", "--koans-needing", "--durations",
+                     "--basetemp", "--rootdir"})
+"""pytest options whose value is the next argument: that value is never a target."""
+
+
 def run_pytest(root: Path, state: Path, solutions: bool, extra: list[str]) -> dict[str, Any]:
     """Run every koan once, with its state in a throwaway folder; return last-run.json."""
     side = "solutions" if solutions else "stubs"
-    args = [sys.executable, "-m", "pytest", "koans", "-p", "no:cacheprovider",
+    targets = _targets(root, extra)
+    args = [sys.executable, "-m", "pytest", *(targets or ["koans"]), "-p", "no:cacheprovider",
             f"--html={state / (side + '.html')}", "-q", "--no-header"]
     args += ["--solutions", "-rfEs"] if solutions else ["--tb=no", "-rN"]
     env = dict(os.environ, **{progress.STATE_ENV: str(state / side)})
     print(f"\n== dev check: koans against the {side} ==", flush=True)
-    subprocess.run(args + extra, cwd=root, env=env, check=False)
+    subprocess.run(args + [a for a in extra if a not in targets], cwd=root, env=env, check=False)
     return progress.load_last_run_at(state / side)
 
 

@@ -9,9 +9,13 @@ reloading once with the table as `docker info` showed it before, then putting th
 back byte for byte (or removing it).
 
 Every step is checked from the engine's side (`docker info`'s runtimes), never assumed.
+Until the file is back, a copy of it as it was lies beside it (`.kk-daemon.json.saved`):
+a run killed in between leaves that copy, the leak audit sees it and `koans clean` puts
+the engine back with `restore`.
 """
 from __future__ import annotations
 
+import base64
 import json
 import os
 import signal
@@ -22,6 +26,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from kernel_koans.paths import PREFIX
 
 DEFAULT_CONFIG = Path("/etc/docker/daemon.json")
 DEFAULT_PIDFILE = Path("/var/run/docker.pid")
@@ -102,6 +108,24 @@ class Saved:
     dir_existed: bool
 
 
+def backup_of(config_file: Path) -> Path:
+    """Where daemon.json as it was waits while a koan has changed it."""
+    return config_file.with_name(f".{PREFIX}{config_file.name}.saved")
+
+
+def _store(backup: Path, saved: Saved) -> None:
+    backup.parent.mkdir(parents=True, exist_ok=True)
+    content = None if saved.content is None else base64.b64encode(saved.content).decode()
+    backup.write_text(json.dumps({"content": content, "mode": saved.mode, "uid": saved.uid,
+                                  "gid": saved.gid, "dir_existed": saved.dir_existed}))
+
+
+def _load(backup: Path) -> Saved:
+    data = json.loads(backup.read_text())
+    content = None if data["content"] is None else base64.b64decode(data["content"])
+    return Saved(content, data["mode"], data["uid"], data["gid"], data["dir_existed"])
+
+
 def _save(path: Path) -> Saved:
     if not path.exists():
         return Saved(None, 0o644, 0, 0, path.parent.is_dir())
@@ -120,15 +144,17 @@ def _write(path: Path, content: bytes, saved: Saved) -> None:
 
 
 def _put_back(path: Path, saved: Saved) -> None:
+    """daemon.json as it was (or absent again), then its saved copy gone."""
     if saved.content is None:
         path.unlink(missing_ok=True)
-        if not saved.dir_existed:
-            try:
-                path.parent.rmdir()
-            except OSError:
-                pass
     else:
         _write(path, saved.content, saved)
+    backup_of(path).unlink(missing_ok=True)
+    if saved.content is None and not saved.dir_existed:
+        try:
+            path.parent.rmdir()
+        except OSError:
+            pass
 
 
 def _reload(engine: Engine, client: Any, want: Any) -> dict[str, Any]:
@@ -172,6 +198,7 @@ def engine_with_runtime(client: Any, name: str, path: Path) -> Iterator[None]:
     table_before = {k: v for k, v in before.items() if k != STOCK_RUNTIME}
     own = {**table_before, **(config.get("runtimes") or {})}
     changed = dict(config, runtimes={**own, name: {"path": str(path)}})
+    _store(backup_of(engine.config_file), saved)
     try:
         _write(engine.config_file, json.dumps(changed, indent=2).encode() + b"\n", saved)
         table = _reload(engine, client, lambda t: name in t)
@@ -188,6 +215,55 @@ def engine_with_runtime(client: Any, name: str, path: Path) -> Iterator[None]:
         if table != before:
             raise EngineError(f"the engine's runtimes are {sorted(table)} after the koan, "
                               f"not {sorted(before)}: reload it (kill -HUP {engine.pid})")
+
+
+def _config_file() -> tuple[Engine | None, Path]:
+    try:
+        engine = find_engine()
+    except EngineError:
+        return None, DEFAULT_CONFIG
+    return engine, engine.config_file
+
+
+def leftovers(client: Any) -> list[str]:
+    """What a koan that never reached its teardown left in the engine: kk- runtimes in its
+    table, daemon.json's saved copy."""
+    found = [f"runtime {name}" for name in sorted(runtimes(client)) if name.startswith(PREFIX)]
+    backup = backup_of(_config_file()[1])
+    return found + [f"saved copy {backup}"] * backup.exists()
+
+
+def restore(client: Any) -> list[str]:
+    """Take the kk- runtimes out of the engine's table and put daemon.json back as it was
+    (from its saved copy; without one, minus its kk- runtimes); one line per thing undone."""
+    engine, config_file = _config_file()
+    backup = backup_of(config_file)
+    had_copy = backup.exists()
+    table = runtimes(client)
+    ours = sorted(name for name in table if name.startswith(PREFIX))
+    if not (had_copy or ours):
+        return []
+    saved = _load(backup) if had_copy else _without_ours(_save(config_file), config_file)
+    config = _config(saved, config_file)
+    gone = []
+    if ours and engine is not None:
+        keep = {k: v for k, v in table.items() if k != STOCK_RUNTIME and k not in ours}
+        _write(config_file, json.dumps(dict(config, runtimes=keep)).encode(), saved)
+        _reload(engine, client, lambda t: not any(name.startswith(PREFIX) for name in t))
+        gone += [f"engine runtime {name}" for name in ours]
+    _put_back(config_file, saved)
+    return [*gone, f"{config_file} as it was"]
+
+
+def _without_ours(saved: Saved, config_file: Path) -> Saved:
+    """daemon.json as it is, minus the kk- runtimes a koan put in it."""
+    config = _config(saved, config_file)
+    if saved.content is None or not config.get("runtimes"):
+        return saved
+    kept = {k: v for k, v in config["runtimes"].items() if not k.startswith(PREFIX)}
+    rest = {k: v for k, v in config.items() if k != "runtimes"}
+    content = json.dumps(rest | ({"runtimes": kept} if kept else {}), indent=2).encode() + b"\n"
+    return Saved(content, saved.mode, saved.uid, saved.gid, saved.dir_existed)
 
 
 def runtime_failure(explanation: str) -> Exception:

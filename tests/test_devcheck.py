@@ -70,3 +70,11 @@ def test_judge_allows_skips_only_for_the_named_missing_pieces() -> None:
     found = devcheck.Findings()
     devcheck.judge({"outcomes": {k1: "failed", k2: "failed"}}, twins, False, found, ("cgroup2",))
     assert len(found.problems) == 1 and k2 in found.problems[0], found.problems
+
+
+def test_paths_among_the_arguments_narrow_the_check(tmp_path) -> None:
+    (tmp_path / "koans" / "m09").mkdir(parents=True)
+    (tmp_path / "koans" / "m09" / "test_x.py").write_text("")
+    extra = ["koans/m09", "-k", "koans", "koans/m09/test_x.py::test_a", "-x"]
+    assert devcheck._targets(tmp_path, extra) == ["koans/m09", "koans/m09/test_x.py::test_a"]
+    assert devcheck._targets(tmp_path, ["-k", "pid_1"]) == []

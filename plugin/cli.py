@@ -212,8 +212,9 @@ def parser() -> argparse.ArgumentParser:
     chk.add_argument("--allow-skips", action="store_true", help="any host gap skips instead of failing")
     chk.add_argument("--allow-missing", action="append", default=[], metavar="NEED",
                      help="a skip for this missing host piece is fine (e.g. cgroup2 on a hybrid host)")
-    chk.add_argument("--needing", metavar="TOPIC",
-                     help="only koans that work with TOPIC (cgroup: the cgroup v2 lane's selection)")
+    chk.add_argument("--needing", metavar="TOPIC[,TOPIC]",
+                     help="only koans that work with one of the TOPICs (cgroup,apparmor: the VM "
+                          "lane's selection)")
     chk.add_argument("--vm", action="store_true",
                      help="run the check inside a disposable VM of this machine (see koans vm)")
     chk.add_argument("--wrong", metavar="DIR",

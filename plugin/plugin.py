@@ -62,8 +62,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="run the koans against the reference twins under solutions/")
     group.addoption("--no-audit", action="store_true", default=False,
                     help="skip the leak audit of kk- kernel objects (faster, not for CI)")
-    group.addoption("--koans-needing", metavar="TOPIC", default=None,
-                    help="run only koans that work with TOPIC (e.g. cgroup: a cgroup need or fixture)")
+    group.addoption("--koans-needing", metavar="TOPIC[,TOPIC]", default=None,
+                    help="run only koans that work with one of the TOPICs (e.g. cgroup: a cgroup "
+                         "need or fixture; cgroup,apparmor)")
     group.addoption("--swap", action="append", default=[], metavar="EXERCISE=PATH",
                     help="load PATH for this exercise (e.g. m04/cgroups=wrong.py); the others load "
                          "as usual (twins with --solutions). Used by `koans dev check --wrong`")
@@ -136,15 +137,17 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
 
 
 def _select_by_topic(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """--koans-needing TOPIC: deselect the koans that do not work with TOPIC."""
-    topic = config.getoption("koans_needing")
-    if not topic:
+    """--koans-needing TOPIC[,TOPIC]: deselect the koans that work with none of the TOPICs."""
+    option = config.getoption("koans_needing")
+    if not option:
         return
+    topics = [t for t in option.split(",") if t]
     keep: list[pytest.Item] = []
     drop: list[pytest.Item] = []
     for item in items:
         info = koan_info(item)
-        wanted = info is not None and touches(info, getattr(item, "fixturenames", ()), topic)
+        names = getattr(item, "fixturenames", ())
+        wanted = info is not None and any(touches(info, names, topic) for topic in topics)
         (keep if wanted else drop).append(item)
     if drop:
         config.hook.pytest_deselected(items=drop)

@@ -99,6 +99,15 @@ def test_koans_needing_cgroup_selects_by_need_or_fixture(kk) -> None:
     assert len(catalog) == 4, "a narrower run must keep the whole journey in the catalog"
 
 
+def test_koans_needing_takes_several_topics(kk) -> None:
+    kk.manifest(m00=["test_cg.py"])
+    kk.write("koans/m00/test_cg.py", CGROUP_KOANS)
+    kk.host(root=False)
+    result = kk.run("--collect-only", "-q", "--koans-needing", "cgroup,netns", "koans")
+    result.stdout.fnmatch_lines(["4 tests collected*"])
+    assert "deselected" not in result.stdout.str()
+
+
 @pytest.mark.parametrize(("value", "factor"), [("5", 5.0), ("0.2", 1.0), ("slow", 1.0), ("", 1.0)])
 def test_a_slow_host_scales_the_waits_never_below_one(monkeypatch: pytest.MonkeyPatch, value: str,
                                                        factor: float) -> None:

@@ -206,10 +206,14 @@ def adversarial_hostname() -> str:
 
 def uts_of(pid: int, host_pid: int, host_name: str) -> str:
     """Whose UTS namespace pid is in (its host's, or its own) and the hostname it holds."""
-    whose = "host's" if linux.ns_inode(pid, "uts") == linux.ns_inode(host_pid, "uts") else "own"
+    same = linux.ns_inode(pid, "uts") == linux.ns_inode(host_pid, "uts")
     name = uts.hostname_in(pid)
-    return f"the {whose} UTS namespace, " + (
+    return ("the host's UTS namespace, " if same else "a UTS namespace of its own, ") + (
         "hostname = the host's" if name == host_name else f"hostname {name!r}")
+
+
+def said(outcome: str) -> str:
+    return "refuses the config" if outcome == "refused" else f"puts the process in {outcome}"
 
 
 def applied_or_refused(config: dict[str, Any]) -> str | None:
@@ -266,8 +270,8 @@ def test_config_names_the_container_not_the_host(runc: Runc, rootfs: Path) -> No
                 f"for a config with {asked}: the stand-in host's hostname became {stand_in!r} — "
                 "sethostname ran in the host's UTS namespace, not one of the container's own")
             assert mine == real, (
-                f"for a config with {asked}: runc gives the container {real}; your code gives "
-                f"the process {mine}" + (f" (it refused: {behind.value})" if behind.value else ""))
+                f"for a config with {asked}: runc {said(real)}; your code {said(mine)}"
+                + (f" ({behind.value})" if behind.value else ""))
 
 
 def mount_table(pid: int, root: str) -> dict[str, list[dict[str, Any]]]:

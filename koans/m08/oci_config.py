@@ -38,3 +38,17 @@ def hidden_paths_of(config: dict[str, Any], exists: Callable[[str], bool]) -> di
     (`exists(path)` tells): "masked" (nothing readable is left there) or "readonly"."""
     raise NotImplementedError("should say which paths the container finds masked and which "
                               "read-only")
+
+
+def apply_hostname(config: dict[str, Any]) -> None:
+    """Give this process (a child the koan keeps) the UTS namespace and hostname that runc
+    gives the container's process for `config`; raise ValueError for a config runc refuses."""
+    raise NotImplementedError("should give this process the UTS namespace and hostname the "
+                              "config asks for")
+
+
+def apply_mounts(config: dict[str, Any], rootfs: str) -> None:
+    """Mount the config's "mounts" under `rootfs` (the container's root, not pivoted into
+    yet) in this process's mount namespace (the koan's child made it new and private), so
+    that they end up as runc mounts them for the container."""
+    raise NotImplementedError("should mount the config's mounts under the rootfs")

@@ -67,6 +67,18 @@ class PodRules(RuleBasedStateMachine):
             f"restartPolicy {self.policy}: restart counts should be {self.restarts}, the model says {got}")
 
 
+def _one_container_exits_once(policy: str, code: int) -> None:
+    pod = pod_lifecycle.Pod(policy, 1)
+    pod.start()
+    pod.container_exited(0, code)
+    restarted = policy == "Always" or (policy == "OnFailure" and code != 0)
+    phase = "Running" if restarted else ("Succeeded" if code == 0 else "Failed")
+    assert (pod.restarts(0), pod.phase()) == (int(restarted), phase), (
+        f"restartPolicy {policy}, the only container exits with {code}: it is "
+        f"{'restarted' if restarted else 'not restarted'} and the pod is {phase}; the model says "
+        f"{pod.restarts(0)} restart(s), {pod.phase()}")
+
+
 @koan(man="Kubernetes docs: Pod Lifecycle (Pod phase, Container restart policy)",
       hints=["Which exits does each policy restart? When is a pod still Running, and what "
              "decides between Succeeded and Failed?",
@@ -77,6 +89,9 @@ class PodRules(RuleBasedStateMachine):
 def test_restart_policy_decides_the_pod_phase() -> None:
     """A pod's phase is a summary of its containers under its restartPolicy: a Job's pod
     (Never/OnFailure) can finish Succeeded or Failed; a Deployment's (Always) never finishes."""
+    for policy in ("Always", "OnFailure", "Never"):  # every policy's first exit, both ways,
+        for code in (0, 1):                            # whatever examples hypothesis draws
+            _one_container_exits_once(policy, code)
     PodRules.TestCase.settings = settings(max_examples=80, stateful_step_count=15, deadline=None,
                                           suppress_health_check=[HealthCheck.too_slow])
     PodRules.TestCase().runTest()

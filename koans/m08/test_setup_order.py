@@ -110,8 +110,12 @@ def test_the_user_namespace_is_mapped_before_anything_needs_it(scratch: Path) ->
 
     def map_ids(pid: int) -> None:
         time.sleep(SLOW)
-        Path(f"/proc/{pid}/uid_map").write_text("0 0 1\n")
-        Path(f"/proc/{pid}/gid_map").write_text("0 0 1\n")
+        try:
+            Path(f"/proc/{pid}/uid_map").write_text("0 0 1\n")
+            Path(f"/proc/{pid}/gid_map").write_text("0 0 1\n")
+        except OSError:
+            pass  # no new namespace to map (EPERM): the program's own output will say where it ran,
+            # and the program still runs to its end while the koan waits for it
 
     argv = ["/bin/sh", "-c", f"readlink /proc/self/ns/user > {out}; id -u >> {out}"]
     status = in_child(setup_order.spawn_in_user_namespace, argv, map_ids)

@@ -13,6 +13,11 @@ def set_memory_high(cg: KoanCgroup, high_bytes: int) -> None:
     raise NotImplementedError("should set the cgroup's soft memory limit (the throttling one)")
 
 
+def prefer_oom_victim(pid: int) -> None:
+    """Make `pid` the process the OOM killer picks first in its cgroup."""
+    raise NotImplementedError("should make this process the OOM killer's first choice")
+
+
 def oom_kills(cg: KoanCgroup) -> int:
     """How many processes the OOM killer killed in exactly this cgroup."""
     raise NotImplementedError("should return the OOM kill count of exactly this cgroup")

@@ -60,6 +60,46 @@ def test_memory_high_throttles_without_a_kill(cgroup, spawn):
     assert proc.returncode == 0, f"the worker ended with {ended(proc)}, not by itself"
 
 
+@koan(man="proc(5) /proc/pid/oom_score_adj",
+      hints=["The OOM killer scores every process of the cgroup. Which file of a process shifts its score?",
+             "Write 1000 into /proc/<pid>/oom_score_adj (range -1000..1000): the score becomes its "
+             "memory plus adj/1000 of the limit, so this one goes first. -1000 means never."],
+      needs=["root", "cgroup:memory"])
+@pytest.mark.timeout(60)
+def test_oom_score_adj_picks_the_victim(cgroup, spawn):
+    """Left alone, the OOM killer kills the biggest process of the cgroup. oom_score_adj is how a
+    runtime (and the kubelet, per QoS class) tells it whom to sacrifice instead.
+
+    The keeper holds 45 % of the limit, the victim 25 %; then the KEEPER grows by 35 % and runs
+    the cgroup out. Left alone, the kernel kills the keeper: the biggest, and the one asking. Once
+    the victim is gone, the keeper's growth fits (80 % plus two interpreters)."""
+    cg = cgroup("memory", hint="oomadj")
+    limit = random.randrange(160 * MiB, 224 * MiB, 4096)
+    load.limit_memory(cg, limit)
+    keeper = load.start_worker(spawn, cg, "mem", str(limit * 45 // 100 // MiB),
+                               str(limit * 35 // 100 // MiB), "20", go=False)
+    victim = load.start_worker(spawn, cg, "mem", str(limit * 25 // 100 // MiB), "0", "20", go=False)
+    for proc in (keeper, victim):
+        assert load.step(proc)[:1] == ["held"], "setup: a worker could not allocate its memory"
+    pair = f"keeper pid {keeper.pid}, victim pid {victim.pid}"
+    memory.prefer_oom_victim(victim.pid)
+    assert load.oom_kills(cg) == 0, "setup: an OOM kill happened before the keeper grew"
+    grown = load.step(keeper)  # it grows past the limit: the OOM killer must choose
+    if grown[:1] != ["grew"]:
+        keeper.wait(timeout=10)
+    assert grown[:1] == ["grew"], (
+        f"the OOM killer killed the keeper ({pair}; the keeper: {ended(keeper)}), the bigger "
+        "process; the victim should have been chosen")
+    try:
+        victim.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"the keeper grew by 35 % of the limit and the victim still runs ({pair}): no OOM kill?")
+    assert victim.returncode == -signal.SIGKILL, f"the victim ended with {ended(victim)}, not SIGKILL"
+    assert load.oom_kills(cg) >= 1, "the cgroup counts no oom_kill: the victim was not killed by the OOM killer"
+    load.release(keeper)
+    keeper.wait(timeout=20)
+
+
 @koan(man="https://docs.kernel.org/admin-guide/cgroup-v2.html#memory-interface-files",
       hints=["Every cgroup has a file of memory events. Whose file tells about this cgroup alone?",
              "v2: the oom_kill line of memory.events (memory.events.local excludes the children's "

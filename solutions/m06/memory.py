@@ -17,6 +17,13 @@ def set_memory_high(cg: KoanCgroup, high_bytes: int) -> None:
     (cg.dir("memory") / "memory.high").write_text(str(high_bytes))
 
 
+def prefer_oom_victim(pid: int) -> None:
+    """Make `pid` the process the OOM killer picks first in its cgroup."""
+    # badness = the process's memory + oom_score_adj/1000 of the cgroup's limit: +1000 puts
+    # it ahead of anyone who does not hold more than the whole limit (-1000: never).
+    Path(f"/proc/{pid}/oom_score_adj").write_text("1000")
+
+
 def _flat(path: Path) -> dict[str, int]:
     pairs = (line.split() for line in path.read_text().splitlines())
     return {p[0]: int(p[1]) for p in pairs if len(p) == 2}

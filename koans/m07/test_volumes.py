@@ -155,12 +155,13 @@ def read_generations(target: str, names: list[str], stop: str, limit: float) -> 
                         raw = f.read()
                 except FileNotFoundError:
                     try:
-                        now = os.stat(data)
+                        now: os.stat_result | None = os.stat(data)
                     except OSError:
-                        problems.append("..data did not lead to a directory (FileNotFoundError)")
-                        break
+                        now = None
                     here = os.fstat(fd)
-                    if (now.st_dev, now.st_ino) == (here.st_dev, here.st_ino):
+                    if now is None and not os.path.lexists(data):
+                        problems.append("..data did not exist (FileNotFoundError)")
+                    elif now is not None and (now.st_dev, now.st_ino) == (here.st_dev, here.st_ino):
                         problems.append(f"{name} missing from the generation ..data leads to")
                     break  # else: an old generation, removed after the switch
                 got[name] = generation_of(name, raw)

@@ -44,6 +44,7 @@ pytest_plugins = [
     "kernel_koans.fixtures.security",
     "kernel_koans.fixtures.hardening",
     "kernel_koans.fixtures.loopdev",
+    "kernel_koans.fixtures.kube",
 ]
 
 """The run's one state object."""

@@ -132,9 +132,11 @@ def own_network(scratch: Path, version: str) -> tuple[dict[str, Any], str, str]:
              "{cniVersion: the config's, interfaces: [host end, {name, mac, sandbox: CNI_NETNS}], ips: "
              "[{address, interface: 1}]} (0.4.0 also wants \"version\": \"4\" in each ip)."],
       needs=["root", "netns"])
-def test_own_plugin_add_gives_the_interface_the_caller_reports(net: NetFactory, scratch: Path) -> None:
+def test_own_plugin_add_gives_the_interface_the_caller_reports(net: NetFactory, scratch: Path,
+                                                               link_sweep: None) -> None:
     """A plugin is any program that keeps the contract: the caller that ran `bridge` runs yours.
     Its result must say what it did to the kernel: the interface, its MAC, its address."""
+    # link_sweep: a plugin whose DEL misses its own interface leaves the host end behind.
     config, bindir, address = own_network(scratch, "0.4.0")  # not the newest: the answer must follow
     ns = net.netns("pod")
     netns, ifname = f"/run/netns/{ns}", f"net{random.randrange(100)}"
@@ -163,7 +165,7 @@ def test_own_plugin_add_gives_the_interface_the_caller_reports(net: NetFactory, 
              "{cniVersion, supportedVersions}. On a bad config: print {cniVersion, code: 7, "
              "msg} and exit 1."],
       needs=["root", "netns"])
-def test_own_plugin_keeps_the_protocol(net: NetFactory, scratch: Path) -> None:
+def test_own_plugin_keeps_the_protocol(net: NetFactory, scratch: Path, link_sweep: None) -> None:
     """What makes a plugin safe to run from a runtime: DEL is idempotent, VERSION answers,
     and errors are JSON a caller can act on. Checked by the koans' own runner, not your caller."""
     config, bindir, _ = own_network(scratch, "1.0.0")

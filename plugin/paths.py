@@ -26,12 +26,14 @@ def repo_root() -> Path:
 
 def learner_path(rel: str) -> Path:
     """The file the learner edits, for an exercise id like `m04/pid_ns` or
-    `projects/simulator/sim`."""
+    `projects/simulator/sim` (a Python module), or one with its suffix, like
+    `projects/three_services/ci.toml` (a data file the koans read, never import)."""
     root = repo_root()
     rel = exercise_rel(rel)
+    name = rel if Path(rel).suffix else f"{rel}.py"  # a data exercise (ci.toml) keeps its name
     if rel.startswith("projects/"):
-        return root / f"{rel}.py"
-    return root / "koans" / f"{rel}.py"
+        return root / name
+    return root / "koans" / name
 
 
 def twin_path(rel: str) -> Path:

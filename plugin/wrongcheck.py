@@ -2,7 +2,8 @@
 written for (DESIGN.md, "Tests of the project itself" 4).
 
 A case is a folder DIR/<milestone>/<name>/ with case.toml (exercise, koans, mistake)
-and module.py, the whole wrong module. Each case runs its koans in a pytest of its
+and module.py, the whole wrong module (module.toml for a data exercise such as
+projects/three_services/ci.toml). Each case runs its koans in a pytest of its
 own with `--solutions --swap EXERCISE=module.py`: the wrong module in place of the
 exercise, every other exercise on its twin. Each listed koan must fail; a koan
 skipped because the host lacks something `--allow-missing` names is not checked
@@ -57,6 +58,12 @@ class Verdict:
         return "SKIP" if self.not_checked else "OK"
 
 
+def module_file(case: Case) -> str:
+    """module.py, or for a data exercise (`projects/three_services/ci.toml`) module.<its suffix>."""
+    suffix = Path(case.exercise).suffix
+    return f"module{suffix}" if suffix else MODULE_FILE
+
+
 def find_cases(top: Path) -> list[Case]:
     """Every folder under `top` holding a case.toml, in name order."""
     cases = []
@@ -89,15 +96,15 @@ def malformed(case: Case) -> list[str]:
         out.append(f"{CASE_FILE} lists no koans")
     if not case.mistake.strip():
         out.append(f"{CASE_FILE} says no mistake (one sentence: the wrong idea)")
-    if not (case.folder / MODULE_FILE).is_file():
-        out.append(f"{MODULE_FILE} is missing")
+    if not (case.folder / module_file(case)).is_file():
+        out.append(f"{module_file(case)} is missing")
     return out
 
 
 def command(case: Case) -> list[str]:
     """The pytest command line that runs one case (shown to rerun a failed one)."""
     return ["-m", "pytest", *case.koans, "--solutions",
-            "--swap", f"{case.exercise}={case.folder / MODULE_FILE}"]
+            "--swap", f"{case.exercise}={case.folder / module_file(case)}"]
 
 
 def run_case(case: Case, state: Path, extra: list[str]) -> dict[str, Any]:

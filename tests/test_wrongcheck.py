@@ -95,3 +95,14 @@ def test_swap_option_loads_the_given_file_for_one_exercise(kk) -> None:
     assert kk.last_run()["swaps"] == {"m00/x": str(kk.root / "elsewhere/x.py")}
     assert not (kk.state / "progress.json").exists(), "a swapped run is not the learner's journey"
     kk.run("--no-audit", "koans").assert_outcomes(failed=1)
+
+
+def test_a_data_exercise_is_swapped_for_module_with_its_suffix(kk) -> None:
+    """A case for a data exercise (a pipeline file) holds module.toml, not module.py."""
+    kk.write("projects/p/ci.toml", "# stub\n")
+    kk.write("cases/m00/toml/case.toml", 'exercise = "projects/p/ci.toml"\nkoans = ["k"]\nmistake = "m"\n')
+    kk.write("cases/m00/toml/module.toml", "[[stage]]\n")
+    case = wrongcheck.find_cases(kk.root / "cases")[0]
+    assert wrongcheck.module_file(case) == "module.toml"
+    assert wrongcheck.malformed(case) == []
+    assert f"projects/p/ci.toml={case.folder / 'module.toml'}" in wrongcheck.command(case)

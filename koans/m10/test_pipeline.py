@@ -34,13 +34,27 @@ class Pipeline:
                 networking_config={self.net: client.api.create_endpoint_config(aliases=[role])},
                 **pipeline.run_options(role))
 
+        self.run = run
         self.boxes = {"queue": run("queue", "queue"), "store": run("store", "store")}
-        for i in range(workers):
-            self.boxes[f"worker{i}"] = run("worker", f"worker{i}")
+        for _ in range(workers):
+            self.add_worker()
         self.queue = f"http://{docker_ip(self.boxes['queue'], self.net)}:8080"
         self.store = f"http://{docker_ip(self.boxes['store'], self.net)}:8080"
         services.wait_answering(self.boxes["queue"], f"{self.queue}/health")
         services.wait_answering(self.boxes["store"], f"{self.store}/health")
+
+    def add_worker(self) -> str:
+        name = f"worker{sum(role.startswith('worker') for role in self.boxes)}"
+        self.boxes[name] = self.run("worker", name)
+        return name
+
+    def workers(self) -> list[str]:
+        return [role for role in self.boxes if role.startswith("worker")]
+
+    def wait_stored(self, ids: set[str], seconds: float) -> None:
+        deadline = time.monotonic() + seconds
+        while not ids <= {r["id"] for r in self.results()} and time.monotonic() < deadline:
+            time.sleep(0.1)
 
     def submit(self, jobs: dict[str, dict]) -> None:
         for job_id, payload in jobs.items():
@@ -120,25 +134,34 @@ def test_pipeline_containers_are_hardened_and_limited(docker_client, python_imag
 @pytest.mark.timeout(120)
 def test_pipeline_loses_nothing_and_duplicates_nothing_when_a_worker_dies(
         docker_client, python_image, docker_cleanup, docker_ip):
-    """Workers die mid-job (OOM, a node lost). The koan kills one while it works, and makes
-    the last job outlast the visibility timeout (so an idle worker does it too): every job
-    must end in the store exactly once."""
+    """Workers die mid-job (OOM, a node lost). The koan kills every worker while one of them
+    works on a long job, starts fresh ones, and that job outlasts its lease again (so an idle
+    worker does it too): every job must end in the store exactly once."""
     visibility = round(random.uniform(0.8, 1.2), 2)
     pipe = Pipeline(docker_client, docker_cleanup, python_image, docker_ip, 3, visibility)
-    todo = jobs(random.randint(14, 18), 1, visibility)
+    todo = jobs(random.randint(8, 12), 0, visibility)
     pipe.submit(todo)
-    deadline = time.monotonic() + 20
-    while len(pipe.results()) < 3 and time.monotonic() < deadline:
-        time.sleep(0.05)
-    pipe.boxes["worker0"].kill()  # mid-job: a worker spends nearly all its time working
-    deadline = time.monotonic() + 30
-    while len({r["id"] for r in pipe.results()}) < len(todo) and time.monotonic() < deadline:
-        time.sleep(0.2)
-    time.sleep(visibility * 1.5)  # a late duplicate would land by now
+    pipe.wait_stored(set(todo), 30)  # every worker is up and has done some work by now
+    long = jobs(1, 1, visibility)  # 1.6 visibility timeouts long
+    long_id = next(iter(long))
+    pipe.submit(long)
+    # Workers poll an empty queue every few tens of milliseconds: after a second one of them
+    # holds the long job and is in the middle of it (it lasts longer than that), so killing
+    # every worker now kills that one mid-job, whichever it is.
+    time.sleep(1.0)
+    assert long_id not in {r["id"] for r in pipe.results()}, "the long job ended too soon"
+    for role in pipe.workers():
+        pipe.boxes[role].kill()
+    pipe.add_worker()
+    pipe.add_worker()  # two fresh workers: the long job's lease runs out while one works on it,
+    todo.update(long)  # so the idle one is handed it too
+    pipe.wait_stored({long_id}, 30)
+    time.sleep(visibility + 1.5)  # the second run started within a lease of the first: done by now
     results = pipe.results()
     ids = [r["id"] for r in results]
     lost = set(todo) - set(ids)
-    assert not lost, f"{len(lost)} of {len(todo)} jobs never reached the store: {sorted(lost)[:4]}"
+    assert not lost, (f"{len(lost)} of {len(todo)} jobs never reached the store: {sorted(lost)[:4]}"
+                      + (" (the long job, whose worker was killed mid-job)" if long_id in lost else ""))
     twice = sorted({i for i in ids if ids.count(i) > 1})
     assert not twice, f"the store holds these jobs more than once: {twice[:4]}"
     wrong = [r["id"] for r in results

@@ -19,11 +19,11 @@ from kernel_koans.fixtures.cgroup import KoanCgroup
 WORKER = r'''
 import mmap, os, sys, time
 mode = sys.argv[1]
-if mode == "spin" and len(sys.argv) > 3:           # pinned to one CPU before the koan's clock starts
-    os.sched_setaffinity(0, {int(sys.argv[3])})
 held = []
 print("ready", flush=True)
 sys.stdin.readline()                                # the koan moved us into the cgroup: go
+if mode == "spin" and len(sys.argv) > 3:           # pinned to one CPU only now: moving a task into
+    os.sched_setaffinity(0, {int(sys.argv[3])})    # a cgroup with cpuset (v2) resets its affinity
 if mode == "spin":                                  # spin argv[2] seconds of wall time (bounded)
     end = time.monotonic() + float(sys.argv[2])
     n = 0

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kernel_koans import exercise, koan
+from kernel_koans import child, exercise, koan
 from kernel_koans.loadgen import counters, cpu_controllers, cpu_seconds, release, start_worker
 
 cpu = exercise("m06/cpu")
@@ -107,7 +107,8 @@ def test_a_quota_caps_usage_and_throttles_every_period(cgroup, spawn, kk_host):
     is throttled once per period, which is the latency a limited service pays.
 
     Tolerance: the CPU time within 0.6–1.25× your prediction (a loaded host may give less, the
-    last period may overrun), throttled periods within 0.5–1.3×. The period is random: a
+    last period may overrun; 1.6× in an emulated VM), throttled periods within 0.5–1.3×.
+    The period is random: a
     prediction that assumes the default 100 ms period misses by 2.5× or more."""
     cg = cgroup(*cpu_controllers(kk_host.cgroup.version_for("cpu")), hint="quota")
     period = random.choice([20_000, 25_000, 250_000, 300_000])
@@ -123,7 +124,8 @@ def test_a_quota_caps_usage_and_throttles_every_period(cgroup, spawn, kk_host):
     proc.wait(timeout=SPIN * 10)
     used = cpu_seconds(cg)
     want = cpu.predicted_cpu_seconds(quota, period, SPIN)
-    assert 0.6 * want <= used <= 1.25 * want + 0.02, (
+    over = 1.25 if child.slowness() == 1 else 1.6  # an emulated CPU's clocks drift apart
+    assert 0.6 * want <= used <= over * want + 0.02, (
         f"one busy thread under {quota} µs per {period} µs spun {SPIN} s and the kernel charged "
         f"{used:.3f} s of CPU; you predicted {want:.3f} s")
     throttled = counters(cg.dir("cpu") / "cpu.stat").get("nr_throttled", 0)

@@ -108,8 +108,8 @@ def test_a_quota_caps_usage_and_throttles_every_period(cgroup, spawn, kk_host):
 
     Tolerance: the CPU time within 0.6–1.25× your prediction (a loaded host may give less, the
     last period may overrun; 1.6× in an emulated VM), throttled periods within 0.5–1.3×.
-    The period is random: a
-    prediction that assumes the default 100 ms period misses by 2.5× or more."""
+    The period is random: a prediction that assumes the default 100 ms period misses by 2.5×
+    or more."""
     cg = cgroup(*cpu_controllers(kk_host.cgroup.version_for("cpu")), hint="quota")
     period = random.choice([20_000, 25_000, 250_000, 300_000])
     quota = int(period * random.uniform(0.15, 0.4))

@@ -30,7 +30,6 @@ from typing import Any
 from kernel_koans.paths import PREFIX
 
 DEFAULT_CONFIG = Path("/etc/docker/daemon.json")
-DEFAULT_PIDFILE = Path("/var/run/docker.pid")
 STOCK_RUNTIME = "runc"
 """The name dockerd always adds itself; a daemon.json that lists it is refused."""
 RELOAD_TIMEOUT = 15.0

@@ -33,8 +33,10 @@ class Snapshot:
         return out
 
 
-def take(with_docker: Any = None) -> Snapshot:
-    """Look at the host. `with_docker` is a docker client, or None to skip the engine."""
+def take(with_docker: Any = None, runtimes: bool = True) -> Snapshot:
+    """Look at the host. `with_docker` is a docker client, or None to skip the engine;
+    `runtimes` also reads the engine's runtime table (a `docker info` and a /proc scan),
+    which only koans that register a runtime can change."""
     objects = {
         "netns": frozenset(_netns()),
         "links": frozenset(_links()),
@@ -48,7 +50,8 @@ def take(with_docker: Any = None) -> Snapshot:
         try:
             found = docker_objects.leftovers(with_docker)
             objects["docker"] = frozenset(f"{k[:-1]} {n}" for k, names in found.items() for n in names)
-            objects["engine"] = frozenset(engine_runtime.leftovers(with_docker))
+            if runtimes:
+                objects["engine"] = frozenset(engine_runtime.leftovers(with_docker))
         except Exception:  # noqa: BLE001 - an engine that stops answering is not a leak
             pass
     return Snapshot(objects)

@@ -160,14 +160,15 @@ def cmd_dev_check(args: argparse.Namespace) -> int:
         inner += [f"--wrong={args.wrong}"] * (args.wrong is not None)
         return vm.run([*inner, "--", *args.pytest_args])
     extra = list(args.pytest_args)
-    if args.needing:
+    if args.needing and args.wrong is None:
         extra += ["--koans-needing", args.needing]
     # One run from the host's point of view: its throwaway state folder (kk-devcheck-…)
     # must not appear in the middle of another run, whose audit would take it for a leak.
     runlock.acquire()
     try:
         if args.wrong is not None:
-            return wrongcheck.main(Path(args.wrong), args.allow_skips, extra, tuple(args.allow_missing))
+            return wrongcheck.main(Path(args.wrong), args.allow_skips, extra, tuple(args.allow_missing),
+                                   args.needing)
         return devcheck.main(args.allow_skips, extra, tuple(args.allow_missing))
     finally:
         runlock.release()
@@ -214,7 +215,7 @@ def parser() -> argparse.ArgumentParser:
                      help="a skip for this missing host piece is fine (e.g. cgroup2 on a hybrid host)")
     chk.add_argument("--needing", metavar="TOPIC[,TOPIC]",
                      help="only koans that work with one of the TOPICs (cgroup,apparmor: the VM "
-                          "lane's selection)")
+                          "lane's selection); with --wrong, the cases whose koans all do")
     chk.add_argument("--vm", action="store_true",
                      help="run the check inside a disposable VM of this machine (see koans vm)")
     chk.add_argument("--wrong", metavar="DIR",

@@ -44,10 +44,14 @@ elif mode == "mem":                                 # hold argv[2] MiB (charged 
 
 
 def start_worker(spawn: Callable[..., Any], cg: KoanCgroup | None, *args: str,
-                 go: bool = True) -> subprocess.Popen[str]:
+                 go: bool = True, program: str = WORKER) -> subprocess.Popen[str]:
     """A worker moved into `cg` (every hierarchy of it) after its interpreter started;
-    `go=False` leaves it waiting: call `release(proc)` to start its load."""
-    proc: subprocess.Popen[str] = spawn([sys.executable, "-c", WORKER, *args], stdin=subprocess.PIPE,
+    `go=False` leaves it waiting: call `release(proc)` to start its load. `program` is
+    another worker of the same protocol ("ready", then wait on stdin for "go").
+
+    It joins only once Python has started: an interpreter starting up under a 10 % CPU
+    quota on a slow machine would take seconds before the koan's work."""
+    proc: subprocess.Popen[str] = spawn([sys.executable, "-c", program, *args], stdin=subprocess.PIPE,
                                         stdout=subprocess.PIPE, text=True)
     assert proc.stdout is not None
     line = proc.stdout.readline().strip()

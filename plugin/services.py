@@ -66,16 +66,19 @@ def http(url: str, data: bytes | None = None, method: str = "GET",
 
 def wait_answering(box: Any, url: str, seconds: float = 15) -> None:
     """Until `url` answers 200; an AssertionError with the container's output if it exited."""
-    import time
+    from kernel_koans import waiting
 
-    deadline = time.monotonic() + seconds
-    while http(url)[0] != 200:
+    def state() -> str:
+        if http(url)[0] == 200:
+            return "answered"
         box.reload()
-        if box.status == "exited" or time.monotonic() > deadline:
-            logs = box.logs().decode(errors="replace")[-800:]
-            raise AssertionError(f"the service never answered {url} (container {box.status}); "
-                                 f"its output:\n{logs}")
-        time.sleep(0.2)
+        return str(box.status)
+
+    seen = waiting.settle(state, lambda now: now in ("answered", "exited"), seconds, 0.2)
+    if seen != "answered":
+        logs = box.logs().decode(errors="replace")[-800:]
+        raise AssertionError(f"the service never answered {url} (container {seen}); "
+                             f"its output:\n{logs}")
 
 
 def network(client: Any, labels: dict[str, str], hint: str) -> str:

@@ -9,6 +9,9 @@ exercise, every other exercise on its twin. Each listed koan must fail; a koan
 skipped because the host lacks something `--allow-missing` names is not checked
 (said so, never counted as a pass); a pass, any other skip, a koan that did not
 run, a stub left in module.py or a leak fails the case.
+
+With `--needing TOPIC[,TOPIC]`, only the cases whose koans all work with a topic run:
+the VM lane checks there what a host like CI's cannot (AppArmor, privileged containers).
 """
 from __future__ import annotations
 
@@ -83,6 +86,20 @@ def find_cases(top: Path) -> list[Case]:
     return cases
 
 
+def needing_only(cases: list[Case], topics: str) -> list[Case]:
+    """The cases whose koans all work with one of `topics`, as `--koans-needing` selects
+    them in a collection (the same rule as the twins' selection, not a second one)."""
+    files = sorted({k.split("::", 1)[0] for case in cases for k in case.koans})
+    with tempfile.TemporaryDirectory(prefix="kk-wrongcheck-") as tmp:
+        done = subprocess.run(
+            [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider",
+             "--html=", "--koans-needing", topics, *files],
+            cwd=paths.repo_root(), env=dict(os.environ, **{progress.STATE_ENV: tmp}),
+            capture_output=True, text=True, check=False)
+    chosen = {line.strip() for line in done.stdout.splitlines() if "::" in line}
+    return [case for case in cases if case.koans and set(case.koans) <= chosen]
+
+
 def malformed(case: Case) -> list[str]:
     """What keeps a case from running: its files and fields, per the agreed format."""
     if case.mistake.startswith("!"):
@@ -144,9 +161,13 @@ def judge(case: Case, run: dict[str, Any], allow_skips: bool, allow_missing: tup
     return v
 
 
-def main(top: Path, allow_skips: bool, extra: list[str], allow_missing: tuple[str, ...] = ()) -> int:
+def main(top: Path, allow_skips: bool, extra: list[str], allow_missing: tuple[str, ...] = (),
+         needing: str | None = None) -> int:
     cases = find_cases(top)
-    print(f"== dev check --wrong: {len(cases)} wrong-solution case(s) under {top} ==", flush=True)
+    if needing:
+        cases = needing_only(cases, needing)
+    which = f" needing {needing}" if needing else ""
+    print(f"== dev check --wrong: {len(cases)} wrong-solution case(s){which} under {top} ==", flush=True)
     verdicts = []
     with tempfile.TemporaryDirectory(prefix="kk-wrongcheck-") as tmp:
         for i, case in enumerate(cases):

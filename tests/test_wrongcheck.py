@@ -76,6 +76,14 @@ def test_a_skip_not_allowed_fails_the_case(cases, capsys) -> None:
     assert "FAIL m00/engine: times" in out and "skipped koans/m00/test_engine.py" in out
 
 
+def test_needing_keeps_only_the_cases_whose_koans_all_work_with_the_topic(cases, capsys) -> None:
+    code = wrongcheck.main(cases.root / "cases", False, ["--no-audit"], ("docker",), needing="docker")
+    out = capsys.readouterr().out
+    assert "1 wrong-solution case(s) needing docker" in out, out
+    assert "SKIP m00/engine: times" in out and "subtracts" not in out, out
+    assert code == 0
+
+
 def test_malformed_case_is_named(kk, capsys) -> None:
     kk.manifest(m00=["test_add.py"])
     kk.adder()

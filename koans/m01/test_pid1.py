@@ -15,7 +15,7 @@ from contextlib import contextmanager
 import psutil
 import pytest
 
-from kernel_koans import child, exercise, koan, linux, trace
+from kernel_koans import child, exercise, koan, linux, trace, waiting
 from kernel_koans.child import describe_status, in_child
 
 tiny_init = exercise("m01/tiny_init")
@@ -46,12 +46,7 @@ def _zombie(pid: int) -> bool:
 
 
 def _until(condition: Callable[[], object], seconds: float = 5) -> bool:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.02)
-    return True
+    return waiting.until(lambda: bool(condition()), seconds, 0.02)
 
 
 def _be_pid1(argv: list[str]) -> None:
@@ -254,12 +249,11 @@ def test_docker_stop_is_fast_with_a_forwarding_init(docker_client, busybox_image
     container = docker_client.containers.run(image.id, detach=True, labels=docker_cleanup)
     container.reload()
     pid1 = container.attrs["State"]["Pid"]
-    deadline = time.monotonic() + 10
     # Wait until the app's `sleep 30` runs, below PID 1 (or below an init that exec'd the app).
-    while not any(_cmdline(p) == ["sleep", "30"]
-                  for p in [pid1, *(c.pid for c in psutil.Process(pid1).children(recursive=True))]):
-        assert time.monotonic() < deadline, f"the container never started `sleep 30`: {container.logs()!r}"
-        time.sleep(0.05)
+    assert waiting.until(lambda: any(
+        _cmdline(p) == ["sleep", "30"]
+        for p in [pid1, *(c.pid for c in psutil.Process(pid1).children(recursive=True))]), 10), (
+        f"the container never started `sleep 30`: {container.logs()!r}")
     started = time.monotonic()
     container.stop(timeout=6)
     elapsed = time.monotonic() - started

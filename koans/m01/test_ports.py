@@ -1,27 +1,28 @@
 """M1 · Ports: a container's server, published on the host's loopback only."""
 from __future__ import annotations
 
-import time
 import urllib.request
 import uuid
 
 import psutil
 
-from kernel_koans import exercise, koan
+from kernel_koans import exercise, koan, waiting
 
 ports = exercise("m01/ports")
 
 
 def _get(port: int, timeout: float = 10.0) -> bytes:
-    deadline = time.monotonic() + timeout
-    while True:
+    def fetch() -> bytes | OSError:
         try:
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2) as resp:
-                return resp.read()
+                return bytes(resp.read())
         except OSError as err:
-            if time.monotonic() > deadline:
-                raise AssertionError(f"nothing answered HTTP on 127.0.0.1:{port} within {timeout:g} s: {err}") from None
-            time.sleep(0.1)
+            return err
+
+    got = waiting.settle(fetch, lambda answer: isinstance(answer, bytes), timeout, 0.1)
+    if isinstance(got, OSError):
+        raise AssertionError(f"nothing answered HTTP on 127.0.0.1:{port} within {timeout:g} s: {got}")
+    return got
 
 
 def _listeners(port: int) -> set[str]:

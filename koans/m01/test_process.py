@@ -5,7 +5,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 import uuid
 from pathlib import Path
 
@@ -13,7 +12,7 @@ import psutil
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kernel_koans import exercise, koan
+from kernel_koans import exercise, koan, waiting
 
 process = exercise("m01/process")
 
@@ -22,11 +21,8 @@ ODD_NAME = "kk a) (b"
 
 
 def _wait_for(check, timeout: float = 5.0, what: str = "the process") -> None:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
-    while not check():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{what} did not get there within {timeout:g} s")
-        time.sleep(0.02)
+    if not waiting.until(check, timeout, 0.02):
+        raise AssertionError(f"{what} did not get there within {timeout:g} s")
 
 
 def _comm(pid: int) -> str:

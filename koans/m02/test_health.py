@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kernel_koans import exercise, koan, names
+from kernel_koans import exercise, koan, names, waiting
 
 health = exercise("m02/health")
 
@@ -21,12 +21,7 @@ def _status(container) -> tuple[str, int]:
 
 
 def _wait_for(container, status: str, seconds: float) -> tuple[str, int]:
-    deadline = time.monotonic() + seconds
-    seen = _status(container)
-    while seen[0] != status and time.monotonic() < deadline:
-        time.sleep(0.1)
-        seen = _status(container)
-    return seen
+    return waiting.settle(lambda: _status(container), lambda seen: seen[0] == status, seconds, 0.1)
 
 
 @koan(man="docker run --health-cmd/--health-interval/--health-retries/--health-start-period",

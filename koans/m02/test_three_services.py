@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from kernel_koans import exercise, koan, names
+from kernel_koans import exercise, koan, names, waiting
 
 stack = exercise("projects/three_services/stack")
 
@@ -72,12 +72,8 @@ class Stack:
         return str((box.attrs["State"].get("Health") or {}).get("Status", "no healthcheck"))
 
     def wait(self, wanted: dict[str, str], seconds: float) -> dict[str, str]:
-        deadline = time.monotonic() + seconds
-        while True:
-            seen = {s: self.health(s) for s in wanted}
-            if seen == wanted or time.monotonic() > deadline:
-                return seen
-            time.sleep(0.2)
+        return waiting.settle(lambda: {s: self.health(s) for s in wanted}, lambda seen: seen == wanted,
+                              seconds, 0.2)
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import os
 import secrets
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -17,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from kernel_koans import koan, names, toolchain_images
+from kernel_koans import koan, names, toolchain_images, waiting
 from kernel_koans.docker_objects import LABELS
 
 NEEDS = ["root", "docker", "busybox"]
@@ -57,15 +56,14 @@ def build_tools_in(lang: str, layers: list[list[str]]) -> list[tuple[int, str]]:
 
 def ask(url: str, seconds: float) -> dict:
     """GET url until it answers (the runtime may still be starting), as JSON."""
-    deadline = time.monotonic() + seconds
-    while True:
+    def once() -> dict:
         try:
             with urllib.request.urlopen(url, timeout=3) as r:
                 return {"status": r.status, "body": json.loads(r.read())}
         except (OSError, ValueError) as err:
-            if time.monotonic() > deadline:
-                return {"status": 0, "error": str(err)}
-            time.sleep(0.3)
+            return {"status": 0, "error": str(err)}
+
+    return waiting.settle(once, lambda answer: answer["status"] != 0, seconds, 0.3)
 
 
 HINTS_GO = ["A Go program built with CGO_ENABLED=0 is one static file: what else must the image hold?",

@@ -13,13 +13,13 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from kernel_koans import KoanCgroup, exercise, koan
+from kernel_koans import KoanCgroup, exercise, koan, loadgen
 from kernel_koans import cgroups as layout_of
+from kernel_koans.loadgen import counters
 
 cg_ex = exercise("m04/cgroups")
 
@@ -63,30 +63,8 @@ elif mode == "write":                    # O_DIRECT writes: no page cache betwee
 
 
 def start_worker(spawn, cg: KoanCgroup, *args: str) -> subprocess.Popen[str]:
-    """A worker that waits on stdin; the koan itself moves it into `cg`, then lets it go.
-
-    It joins only once Python has started (it says "ready"): an interpreter starting up
-    under a 10 % CPU quota on a slow machine would take seconds before the koan's work."""
-    proc = spawn([sys.executable, "-c", WORKER, *args], stdin=subprocess.PIPE,
-                 stdout=subprocess.PIPE, text=True)
-    assert proc.stdout is not None
-    assert proc.stdout.readline().strip() == "ready", "the worker did not start"
-    for directory in set(cg.dirs.values()):
-        (directory / "cgroup.procs").write_text(str(proc.pid))
-    assert proc.stdin is not None
-    proc.stdin.write("go\n")
-    proc.stdin.flush()
-    return proc
-
-
-def counters(path: Path) -> dict[str, int]:
-    """A flat-keyed cgroup file ("key value" per line) as a dict."""
-    out: dict[str, int] = {}
-    for line in path.read_text().splitlines():
-        parts = line.split()
-        if len(parts) == 2 and parts[1].lstrip("-").isdigit():
-            out[parts[0]] = int(parts[1])
-    return out
+    """A WORKER moved into `cg` once its interpreter is up, then let go."""
+    return loadgen.start_worker(spawn, cg, *args, program=WORKER)
 
 
 THREADED = r'''
@@ -270,31 +248,6 @@ def test_pids_max_makes_fork_fail_with_eagain(cgroup, spawn):
                                f"but {made} forks succeeded")
     events = counters(cg.dir("pids") / "pids.events")
     assert events.get("max", 0) >= 1, f"pids.events counts max {events.get('max', 0)}: no fork was refused"
-
-
-@pytest.fixture
-def loop_device(scratch: Path) -> Iterator[str]:
-    """A 64 MiB loop device backed by a file in a kk- scratch directory; detached afterwards."""
-    image = scratch / "disk.img"
-    with image.open("wb") as f:
-        f.truncate(64 << 20)
-    dev, why = "", ""
-    for _ in range(5):  # a device detached a moment ago may still be busy: try again
-        try:
-            done = subprocess.run(["losetup", "--find", "--show", str(image)],
-                                  capture_output=True, text=True)
-        except OSError as err:
-            pytest.skip(f"host cannot attach a loop device ({err}) — sudo apt-get install -y util-linux")
-        dev, why = done.stdout.strip(), done.stderr.strip()
-        if done.returncode == 0 and dev:
-            break
-        time.sleep(0.3)
-    else:
-        pytest.skip(f"host cannot attach a loop device ({why}) — sudo modprobe loop")
-    try:
-        yield dev
-    finally:
-        subprocess.run(["losetup", "-d", dev], capture_output=True)
 
 
 @koan(man="https://docs.kernel.org/admin-guide/cgroup-v2.html#io-interface-files",

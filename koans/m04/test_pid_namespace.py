@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from kernel_koans import decoy, exercise, guard, koan, linux
+from kernel_koans import decoy, exercise, guard, koan, linux, waiting
 from kernel_koans.child import ChildDied, held, in_child, spawn_held
 
 pid_ns = exercise("m04/pid_ns")
@@ -147,10 +147,7 @@ def test_killing_init_empties_the_namespace() -> None:
         ns = linux.ns_inode(init, "pid")
         assert ns != linux.ns_inode(os.getpid(), "pid"), (
             "PID 1 is in the host's PID namespace: fork_into_new_pid_namespace (koan 1) comes first")
-        deadline = time.monotonic() + 5
-        while len(members(ns)) < 4 and time.monotonic() < deadline:
-            time.sleep(0.05)
-        before = members(ns)
+        before = waiting.settle(lambda: members(ns), lambda found: len(found) >= 4, 5)
         assert len(before) == 4, f"setup: expected init and 3 sleepers in the namespace, found {before}"
         try:
             in_child(stop_with_one_kill, init)
@@ -162,9 +159,7 @@ def test_killing_init_empties_the_namespace() -> None:
                 "stop_namespace sent a signal to a process other than the namespace's init (the "
                 "koan's seccomp guard stopped it with SIGSYS): one kill(2), to PID 1, is enough; "
                 "the kernel kills the rest") from None
-        deadline = time.monotonic() + 5
-        while any(alive(p) for p in before) and time.monotonic() < deadline:
-            time.sleep(0.05)
+        waiting.until(lambda: not any(alive(p) for p in before), 5)
         survivors = sorted(p for p in before if alive(p))
     assert not survivors, (
         f"pids {survivors} of the namespace are still running: when its init dies, the kernel "

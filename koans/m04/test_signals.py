@@ -17,7 +17,7 @@ from pathlib import Path
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from kernel_koans import child, exercise, koan, trace
+from kernel_koans import child, exercise, koan, trace, waiting
 from kernel_koans.child import describe_status, in_child
 
 sig = exercise("m04/signals")
@@ -35,13 +35,17 @@ print("status", status, flush=True)      # PID 1's wait status, as the kernel re
 '''
 BARE_INIT = "import time; print('ready', flush=True); time.sleep(60)"
 HANDLER_INIT = """
-import signal, sys
+import os, select, signal, sys
 signal.signal(signal.SIGTERM, lambda *_: None)       # a handler makes SIGTERM deliverable to PID 1
 signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
 print("ready", flush=True)
 info = signal.sigtimedwait({signal.SIGTERM}, 60)     # who sent it: si_pid is 0 if from outside
 if info is not None:
     print("from", info.si_pid, flush=True)
+    try:  # let the sender exit first: PID 1's exit SIGKILLs whatever is left in its namespace
+        select.select([os.pidfd_open(info.si_pid)], [], [], 10)
+    except OSError:  # gone already, or si_pid 0 (sent from outside)
+        pass
     sys.exit(7)
 """
 
@@ -186,9 +190,7 @@ def test_a_subreaper_adopts_and_reaps_orphans(spawn, scratch):
     with child.start(sig.reap_as_subreaper, argv, gated=True) as reaper:
 
         def let_argv_orphan_its_child(program: int) -> None:
-            deadline = time.monotonic() + 5
-            while not _zombie_or_gone(program) and time.monotonic() < deadline:
-                time.sleep(0.01)
+            waiting.until(lambda: _zombie_or_gone(program), 5, 0.01)
 
         program = trace.at_next_fork(reaper, let_argv_orphan_its_child)
         if program is None:  # it never started argv: its exception, or how it ended
@@ -287,11 +289,7 @@ def test_process_tree_read_from_proc_matches_the_kernel(spawn):
     """`ps --forest`, pstree and `docker top` all rebuild the process tree from /proc.
     The kernel keeps only each process's parent; the tree is yours to assemble."""
     proc = spawn([sys.executable, "-c", TREE])
-    deadline = time.monotonic() + 10
-    expected = kernel_tree(proc.pid)
-    while len(expected) < 8 and time.monotonic() < deadline:
-        time.sleep(0.05)
-        expected = kernel_tree(proc.pid)
+    expected = waiting.settle(lambda: kernel_tree(proc.pid), lambda tree: len(tree) >= 8, 10)
     assert len(expected) == 8, f"the koan's process tree did not come up: {expected}"
     got = sig.process_tree(proc.pid)
     assert got == expected, f"your tree {got} differs from the kernel's {expected}"

@@ -16,14 +16,13 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import psutil
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kernel_koans import DEFAULT_TIMEOUT, Exercise, cgroups, exercise, in_child, koan, linux, names
+from kernel_koans import DEFAULT_TIMEOUT, Exercise, cgroups, exercise, in_child, koan, linux, names, waiting
 
 SIM = "projects/simulator/simulator"
 sim = exercise(SIM)
@@ -114,16 +113,14 @@ def test_simulator_reads_sizes_and_cpus_like_docker(number, unit, upper, cpus, b
 
 def _descendant_named(proc: subprocess.Popen[str], name: str, timeout: float) -> psutil.Process | None:
     """Poll for a descendant of the simulator called `name` (None if the simulator ended first)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline and proc.poll() is None:
+    def named() -> psutil.Process | None:
         try:
-            for kid in psutil.Process(proc.pid).children(recursive=True):
-                if kid.name() == name:
-                    return kid
+            return next((kid for kid in psutil.Process(proc.pid).children(recursive=True)
+                         if kid.name() == name), None)
         except psutil.Error:
-            pass
-        time.sleep(0.05)
-    return None
+            return None
+
+    return waiting.settle(named, lambda kid: kid is not None or proc.poll() is not None, timeout)
 
 
 @koan(man="pid_namespaces(7)",
@@ -136,7 +133,7 @@ def test_simulator_runs_the_command_as_pid_1(spawn, rootfs):
     """In a container the command itself is PID 1 of its own PID namespace.
     The kernel's NSpid line shows both numbers: the host's pid and the pid inside."""
     proc = start(spawn, "--pid", "--mount", "--rootfs", str(rootfs), "--", "sleep", "30")
-    sleeper = _descendant_named(proc, "sleep", DEFAULT_TIMEOUT)
+    sleeper = _descendant_named(proc, "sleep", 10)
     if sleeper is None:
         code, _, err = finish(proc)
         raise AssertionError(f"the command never ran: the simulator ended with {code} "
@@ -172,7 +169,7 @@ def test_simulator_gives_the_container_its_own_hostname(spawn, rootfs):
     # And from outside: join a running command's UTS namespace and ask the kernel.
     proc = start(spawn, "--uts", "--hostname", name, "--pid", "--mount", "--rootfs", str(rootfs),
                  "--", "sleep", "30")
-    sleeper = _descendant_named(proc, "sleep", DEFAULT_TIMEOUT)
+    sleeper = _descendant_named(proc, "sleep", 10)
     if sleeper is None:
         code, _, err = finish(proc)
         raise AssertionError(f"the command never ran: the simulator ended with {code} "

@@ -7,13 +7,12 @@ import random
 import secrets
 import shutil
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 import pytest
 
-from kernel_koans import exercise, hardening, koan, names
+from kernel_koans import exercise, hardening, koan, names, waiting
+from kernel_koans.services import http, wait_answering
 
 harden = exercise("projects/hardened/harden")
 stack = exercise("projects/three_services/stack")
@@ -22,30 +21,6 @@ NEEDS = ["root", "docker", "busybox", "seccomp"]
 REFUSED = {"write_root": "EROFS", "raw_socket": "EPERM", "mount": "EPERM", "ptrace": "EPERM",
            "setuid_root": "EPERM"}
 """What each attack must meet in a hardened container: the kernel's own errno."""
-
-
-def http(url: str, data: bytes | None = None, method: str = "GET") -> tuple[int, bytes]:
-    """(status, body) of one request; status 0 when nothing answered."""
-    try:
-        with urllib.request.urlopen(urllib.request.Request(url, data=data, method=method),
-                                    timeout=3) as resp:
-            return resp.status, resp.read()
-    except urllib.error.HTTPError as err:
-        return err.code, err.read()
-    except OSError:
-        return 0, b""
-
-
-def wait_answering(box, url: str, seconds: float = 15) -> None:
-    """Until `url` answers 200; fails with the container's own words if it exited."""
-    deadline = time.monotonic() + seconds
-    while http(url)[0] != 200:
-        box.reload()
-        if box.status == "exited" or time.monotonic() > deadline:
-            logs = box.logs().decode(errors="replace")[-600:]
-            raise AssertionError(f"the service never answered {url} (container {box.status}); "
-                                 f"its output:\n{logs}")
-        time.sleep(0.2)
 
 
 def start_notes(client, labels, python_image, docker_ip, **options):
@@ -197,9 +172,7 @@ def test_rootless_variant_root_inside_is_nobody_outside(runc, rootfs):
     uid_map = Path(f"/proc/{pid}/uid_map").read_text().split()
     assert uid_map == ["0", str(host_id), "65536"], (
         f"/proc/{pid}/uid_map is {uid_map}: container uid 0 must map to host uid {host_id}")
-    deadline = time.monotonic() + 10
-    while not (data / "proof").exists() and time.monotonic() < deadline:
-        time.sleep(0.1)
+    waiting.until((data / "proof").exists, 10, 0.1)
     assert (data / "proof").stat().st_uid == host_id, (
         f"a file root wrote in the container is owned by host uid {(data / 'proof').stat().st_uid}, "
         f"not the mapped {host_id}")

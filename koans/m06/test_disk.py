@@ -2,13 +2,12 @@
 from __future__ import annotations
 
 import random
-import time
 from pathlib import Path
 
 import pytest
 from docker.types import LogConfig
 
-from kernel_koans import exercise, koan
+from kernel_koans import exercise, koan, waiting
 
 disk = exercise("m06/disk")
 
@@ -72,10 +71,8 @@ def test_a_container_fills_its_overlay_upper_dir(docker_client, busybox_image, d
         busybox_image, ["sh", "-c", f"dd if=/dev/zero of=/kk-fill bs=64k count={blocks} 2>/dev/null && "
                                     "echo filled && sleep 60"],
         detach=True, labels=docker_cleanup)
-    deadline = time.monotonic() + 30
-    while b"filled" not in container.logs() and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert b"filled" in container.logs(), "setup: the container did not finish writing"
+    assert waiting.until(lambda: b"filled" in container.logs(), 30, 0.1), (
+        "setup: the container did not finish writing")
     container.reload()
     upper = disk.writable_layer(container.attrs)
     fill = upper / "kk-fill"

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from kernel_koans import exercise, koan
+from kernel_koans import exercise, koan, waiting
 
 metrics = exercise("m06/metrics")
 
@@ -72,10 +72,8 @@ def test_your_collector_agrees_with_docker_stats(docker_client, busybox_image, d
     shm = random.sample([small, small + random.randint(12, 20)], 2)  # MiB each, in random order
     boxes = [start(docker_client, busybox_image, docker_cleanup, mib, random.randint(24, 48),
                    random.randint(20_000, 80_000)) for mib in shm]
-    deadline = time.monotonic() + 45
-    while not all(b"ready" in box.logs() for box in boxes) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert all(b"ready" in box.logs() for box in boxes), "setup: the containers did not get ready"
+    assert waiting.until(lambda: all(b"ready" in box.logs() for box in boxes), 45, 0.1), (
+        "setup: the containers did not get ready")
     time.sleep(0.5)
     for box, mib in zip(boxes, shm, strict=True):
         box.reload()

@@ -14,7 +14,7 @@ import time
 
 from pyroute2 import IPRoute
 
-from kernel_koans import DEFAULT_TIMEOUT, exercise, koan, linux
+from kernel_koans import DEFAULT_TIMEOUT, exercise, koan, linux, waiting
 from kernel_koans.child import held, in_child, serve, spawn_held, start
 
 pause = exercise("m07/pause")
@@ -71,9 +71,7 @@ def orphans(pause_pid: int, count: int) -> list[bool]:
         if middle == 0:  # in the pod's PID namespace
             if os.fork() == 0:  # the orphan-to-be
                 os.close(go_w)
-                deadline = time.monotonic() + DEFAULT_TIMEOUT / 2
-                while os.getppid() != 1 and time.monotonic() < deadline:
-                    time.sleep(0.001)
+                waiting.until(lambda: os.getppid() == 1, 5, 0.001)
                 os.write(w, b"1" if os.getppid() == 1 else b"0")
                 os.read(go_r, 1)  # EOF once every orphan is ready: they die together
             os._exit(0)
@@ -156,13 +154,10 @@ def test_pause_reaps_orphans_of_the_pod() -> None:
     with held(pod, pod_name()) as runtime:
         pause_pid = runtime.value
         handed = in_child(orphans, pause_pid, 16)
-        deadline = time.monotonic() + DEFAULT_TIMEOUT / 2
-        while True:
-            zombies = [p for p in map(int, filter(str.isdigit, os.listdir("/proc")))
-                       if status(p).get("PPid") == str(pause_pid) and status(p).get("State", "")[:1] == "Z"]
-            if not zombies or time.monotonic() > deadline:
-                break
-            time.sleep(0.05)
+        zombies = waiting.settle(lambda: [
+            p for p in map(int, filter(str.isdigit, os.listdir("/proc")))
+            if status(p).get("PPid") == str(pause_pid) and status(p).get("State", "")[:1] == "Z"],
+            lambda found: not found, 5)
     assert all(handed), f"orphans handed to the pod's PID 1: {handed} (setup: pause must be PID 1)"
     assert not zombies, (
         f"pids {zombies} are zombies (State Z) whose parent is pause: pause must wait() for "

@@ -12,7 +12,7 @@ import signal
 import time
 from pathlib import Path
 
-from kernel_koans import DEFAULT_TIMEOUT, CgroupFactory, decoy, exercise, held, in_child, koan, linux
+from kernel_koans import CgroupFactory, decoy, exercise, held, in_child, koan, linux, waiting
 
 setup_order = exercise("m08/setup_order")
 
@@ -49,19 +49,18 @@ def confined_sleep(argv: list[str], keep: list[int]) -> int:
     return int(setup_order.exec_confined(argv, keep))
 
 
-def status_of(pid: int, program: str, timeout: float = DEFAULT_TIMEOUT) -> dict[str, str]:
-    """/proc/<pid>/status once pid runs `program` (its exec done)."""
-    deadline = time.monotonic() + timeout
-    while True:
+def status_of(pid: int, program: str, timeout: float = 10) -> dict[str, str]:
+    """/proc/<pid>/status once pid runs `program` (its exec done); {} if it never does."""
+    def read() -> dict[str, str]:
         try:
             if os.readlink(f"/proc/{pid}/exe") == program:
                 text = Path(f"/proc/{pid}/status").read_text()
                 return dict(line.split(":\t", 1) for line in text.splitlines() if ":\t" in line)
         except OSError:
             pass
-        if time.monotonic() > deadline:
-            return {}
-        time.sleep(0.02)
+        return {}
+
+    return waiting.settle(read, bool, timeout, 0.02)
 
 
 KEEP = [5, 10, 29]  # CAP_KILL, CAP_NET_BIND_SERVICE, CAP_AUDIT_WRITE: runc's default set
@@ -128,18 +127,16 @@ def test_the_user_namespace_is_mapped_before_anything_needs_it(scratch: Path) ->
         "written yet (65534 is the overflow id of an unmapped uid)")
 
 
-def pids_seen(pid: int, timeout: float = DEFAULT_TIMEOUT) -> list[str]:
+def pids_seen(pid: int, timeout: float = 10) -> list[str]:
     """The pid directories of the /proc that pid sees (through /proc/<pid>/root), once it
     looks like a PID namespace of its own (or at the timeout)."""
-    deadline = time.monotonic() + timeout
-    while True:
+    def read() -> list[str]:
         try:
-            found = sorted(n for n in os.listdir(f"/proc/{pid}/root/proc") if n.isdigit())
+            return sorted(n for n in os.listdir(f"/proc/{pid}/root/proc") if n.isdigit())
         except OSError:
-            found = []
-        if found == ["1"] or time.monotonic() > deadline:
-            return found
-        time.sleep(0.05)
+            return []
+
+    return waiting.settle(read, lambda found: found == ["1"], timeout)
 
 
 def start_pid1() -> int:

@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from kernel_koans import exercise, koan
+from kernel_koans import exercise, koan, waiting
 from kernel_koans.fixtures.mini_run import MiniRun
 
 cli = exercise("projects/mini_run/cli")
@@ -32,13 +32,11 @@ def state_of(mini_run: MiniRun, cid: str) -> dict[str, Any] | None:
 
 
 def wait_status(mini_run: MiniRun, cid: str, status: str, timeout: float = 5.0) -> str | None:
-    deadline = time.monotonic() + timeout
-    while True:
+    def seen() -> str | None:
         state = state_of(mini_run, cid)
-        seen = None if state is None else state.get("status")
-        if seen == status or time.monotonic() > deadline:
-            return seen
-        time.sleep(0.05)
+        return None if state is None else state.get("status")
+
+    return waiting.settle(seen, lambda now: now == status, timeout)
 
 
 def cmdline(pid: int) -> list[str]:
@@ -91,9 +89,7 @@ def test_state_follows_the_lifecycle(mini_run: MiniRun, rootfs: Path, scratch: P
     assert cmdline(pid)[:1] != ["sleep"], f"pid {pid} already runs sleep before start"
     assert mini_run("start", cid).returncode == 0, "start failed on a created container"
     running = state_of(mini_run, cid) or {}
-    deadline = time.monotonic() + 5
-    while cmdline(pid) != ["sleep", "300"] and time.monotonic() < deadline:
-        time.sleep(0.02)
+    waiting.until(lambda: cmdline(pid) == ["sleep", "300"], 5, 0.02)
     assert running.get("status") == "running" and cmdline(pid) == ["sleep", "300"], (
         f"after start: state says {running.get('status')!r}, pid {pid} runs {cmdline(pid)}")
     assert mini_run("kill", cid, "KILL").returncode == 0, "kill KILL failed on a running container"
@@ -125,9 +121,7 @@ def test_the_runtime_refuses_what_the_lifecycle_forbids(mini_run: MiniRun, rootf
     assert alive(pid) and (state_of(mini_run, cid) or {}).get("status") == "running", (
         "a refused delete must leave the container running")
     assert mini_run("delete", "--force", cid).returncode == 0, "delete --force of a running one failed"
-    deadline = time.monotonic() + 5
-    while alive(pid) and time.monotonic() < deadline:
-        time.sleep(0.02)
+    waiting.until(lambda: not alive(pid), 5, 0.02)
     assert not alive(pid), f"delete --force returned and the init {pid} still runs"
     assert state_of(mini_run, cid) is None, "state still answers after delete --force"
     repeat = mini_run("delete", "--force", cid)
@@ -156,18 +150,14 @@ def test_kill_sends_the_signal_named_or_numbered(mini_run: MiniRun, rootfs: Path
     cid = odd_id()
     assert mini_run("create", "--bundle", str(bundle), cid).returncode == 0, "create failed"
     assert mini_run("start", cid).returncode == 0, "start failed"
-    deadline = time.monotonic() + 5
-    while not (rootfs / "kk-trapped").exists() and time.monotonic() < deadline:
-        time.sleep(0.02)
+    waiting.until((rootfs / "kk-trapped").exists, 5, 0.02)
     got = rootfs / "kk-got"
     for sig, spelled in ((first, str(int(signal.Signals["SIG" + first]))),
                          (second, random.choice([second, second.lower()])),
                          (third, random.choice(["SIG" + third, "sig" + third.lower()]))):
         done = mini_run("kill", cid, spelled)
         assert done.returncode == 0, f"kill {cid} {spelled} failed: {done.stderr.strip()[-200:]}"
-        deadline = time.monotonic() + 5
-        while (not got.exists() or sig not in got.read_text().split()) and time.monotonic() < deadline:
-            time.sleep(0.02)
+        waiting.until(lambda: got.exists() and sig in got.read_text().split(), 5, 0.02)  # noqa: B023
         seen = got.read_text().split() if got.exists() else []
         assert seen[-1:] == [sig], f"after `kill ID {spelled}` the init's traps saw {seen or 'nothing'}"
 

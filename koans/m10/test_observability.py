@@ -4,12 +4,11 @@ from __future__ import annotations
 import json
 import random
 import secrets
-import time
 
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from kernel_koans import child, exercise, koan, names, services
+from kernel_koans import exercise, koan, names, services, waiting
 
 telemetry = exercise("m10/telemetry")
 
@@ -44,13 +43,10 @@ def requests_total(base: str) -> dict[str, float]:
 def logged_lines(box, sent: dict[str, str]) -> list[str]:
     """The container's stdout lines, once every request id sent shows up in them (or after a
     deadline): the engine copies a container's stdout to its log asynchronously."""
-    deadline = time.monotonic() + 10 * child.slowness()
-    while True:
-        lines = [ln for ln in box.logs(stdout=True, stderr=False).decode().splitlines() if ln.strip()]
-        text = "\n".join(lines)
-        if all(rid in text for rid in sent) or time.monotonic() > deadline:
-            return lines
-        time.sleep(0.2)
+    def read() -> list[str]:
+        return [ln for ln in box.logs(stdout=True, stderr=False).decode().splitlines() if ln.strip()]
+
+    return waiting.settle(read, lambda lines: all(rid in "\n".join(lines) for rid in sent), 10, 0.2)
 
 
 @koan(man="docker logs (json-file driver), 12factor.net/logs", hints=[
@@ -108,12 +104,13 @@ def test_prometheus_counter_moves_by_exactly_what_the_koan_drove(docker_client, 
         for _ in range(times):
             query = f"?n={random.randrange(10**6)}"  # one series per route, not per URL
             assert services.http(f"{base}{route}{query}")[0] == 200, f"GET {route}{query} failed"
-    deadline = time.monotonic() + 10 * child.slowness()
-    while True:  # a service may count a request just after answering it: look again, briefly
+    want = {k: float(v) for k, v in driven.items()}
+
+    def moved_since_before() -> dict[str, float]:
         after = requests_total(base)
-        moved = {route: after.get(route, 0.0) - before.get(route, 0.0) for route in driven}
-        if moved == {k: float(v) for k, v in driven.items()} or time.monotonic() > deadline:
-            break
-        time.sleep(0.2)
-    assert moved == {k: float(v) for k, v in driven.items()}, (
+        return {route: after.get(route, 0.0) - before.get(route, 0.0) for route in driven}
+
+    # a service may count a request just after answering it: look again, briefly
+    moved = waiting.settle(moved_since_before, lambda m: m == want, 10, 0.2)
+    assert moved == want, (
         f"kk_requests_total moved by {moved} between two scrapes; the koan made {driven}")

@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from kernel_koans import exercise, hardening, koan, names, services
+from kernel_koans import exercise, hardening, koan, names, services, waiting
 
 pipeline = exercise("m10/pipeline")
 
@@ -52,9 +52,7 @@ class Pipeline:
         return [role for role in self.boxes if role.startswith("worker")]
 
     def wait_stored(self, ids: set[str], seconds: float) -> None:
-        deadline = time.monotonic() + seconds
-        while not ids <= {r["id"] for r in self.results()} and time.monotonic() < deadline:
-            time.sleep(0.1)
+        waiting.until(lambda: ids <= {r["id"] for r in self.results()}, seconds, 0.1)
 
     def submit(self, jobs: dict[str, dict]) -> None:
         for job_id, payload in jobs.items():
@@ -105,9 +103,7 @@ def test_pipeline_containers_are_hardened_and_limited(docker_client, python_imag
     pipe = Pipeline(docker_client, docker_cleanup, python_image, docker_ip, 1, 1.0)
     one = jobs(1, 0, 1.0)
     pipe.submit(one)
-    deadline = time.monotonic() + 15
-    while not pipe.results() and time.monotonic() < deadline:
-        time.sleep(0.2)
+    waiting.until(lambda: bool(pipe.results()), 15, 0.2)
     assert len(pipe.results()) == 1, "the hardened pipeline did not carry one job to the store"
     for role, box in pipe.boxes.items():
         assert box.attrs["HostConfig"]["ReadonlyRootfs"], f"{role}'s root filesystem is writable"

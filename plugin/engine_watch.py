@@ -4,7 +4,8 @@ Code under test creates, starts and removes its containers before a koan can loo
 them. The engine's event stream says each one happened; a thread inspects every
 container as soon as its `create` event arrives (before it can even start), so the
 limits the engine recorded for it are known after it is gone. After the block, the
-event history (since/until) counts every create and start, whatever the thread saw.
+event history (since/until) counts every create and start, whatever the thread saw, and
+times them on the engine's own clock.
 """
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from kernel_koans import docker_objects
@@ -29,6 +30,14 @@ class Created:
     image: str
     memory: int | None = None  # HostConfig.Memory, bytes (0: no limit)
     nano_cpus: int | None = None  # HostConfig.NanoCpus (0: no limit)
+    created_ns: int = 0  # the engine's clock when it had created the container
+    started_ns: int | None = None  # ... and when it had started it (its first start), if it did
+
+    @property
+    def start_s(self) -> float | None:
+        """Seconds the engine took from having created the container to having started it:
+        the start request's own time, and the client's gap before it (a few ms)."""
+        return None if self.started_ns is None else (self.started_ns - self.created_ns) / 1e9
 
 
 @dataclass
@@ -39,6 +48,10 @@ class Watch:
     inspected: dict[str, Created] = field(default_factory=dict)
     created: list[Created] = field(default_factory=list)
     starts: dict[str, int] = field(default_factory=dict)  # image -> start events
+
+    def start_s(self, image: str) -> list[float]:
+        """The engine's create-to-started seconds of each container of `image` that started."""
+        return [s for c in self.created if c.image == image and (s := c.start_s) is not None]
 
     def filters(self) -> dict[str, Any]:
         return {"type": "container", "label": self.label}
@@ -83,12 +96,16 @@ def containers(label: str) -> Iterator[Watch]:
         deadline = time.monotonic() + CATCH_UP_S
         while any(cid not in watch.inspected for cid in made) and time.monotonic() < deadline:
             time.sleep(0.05)
+        started: dict[str, int] = {}
+        for event in history:
+            if event.get("Action") == "start":
+                started.setdefault(str(event["id"]), int(event["timeNano"]))
+                watch.starts[_image(event)] = watch.starts.get(_image(event), 0) + 1
         for event in history:
             if event.get("Action") == "create":
                 cid = str(event["id"])
-                watch.created.append(watch.inspected.get(cid, Created(cid, _image(event))))
-            elif event.get("Action") == "start":
-                watch.starts[_image(event)] = watch.starts.get(_image(event), 0) + 1
+                seen = watch.inspected.get(cid, Created(cid, _image(event)))
+                watch.created.append(replace(seen, created_ns=int(event["timeNano"]), started_ns=started.get(cid)))
     finally:
         stream.close()
         thread.join(timeout=CATCH_UP_S)

@@ -5,6 +5,8 @@ whatever the learner's M3 progress. So these are built from solutions/projects/i
 (never the learner's side) on the toolchain bases (kernel_koans.toolchain_images) and kept
 between runs like kernel-koans/busybox (CACHED_LABEL). A label holds the digest of what went
 in (the context's files and the bases' image ids): a changed twin or base is built again.
+M3's `language_image` uses the kept image when the run's side is byte for byte the twin
+(with --solutions, say): the same inputs, so the same image, built once.
 
   kernel-koans/m3-go, -java, -python, -node
 """
@@ -30,14 +32,25 @@ def context(lang: str) -> Path:
     return paths.repo_root() / "solutions" / "projects" / "images" / lang
 
 
-def digest(client: Any, lang: str, args: dict[str, str]) -> str:
-    """What the image is made of, as one digest: the context's paths and bytes (not their
-    mtimes: a fresh checkout is the same context), and the id of each base image named."""
+def files_digest(top: Path) -> str:
+    """A build context's paths and bytes as one digest (not their mtimes: a fresh checkout
+    is the same context)."""
     h = hashlib.sha256()
-    top = context(lang)
     for path in sorted(p for p in top.rglob("*") if p.is_file()):
         h.update(path.relative_to(top).as_posix().encode() + b"\0")
         h.update(hashlib.sha256(path.read_bytes()).digest())
+    return h.hexdigest()
+
+
+def same_context(lang: str, top: Path) -> bool:
+    """Whether `top` holds exactly the twin's context of `lang` (same names, same bytes)."""
+    return top.is_dir() and files_digest(top) == files_digest(context(lang))
+
+
+def digest(client: Any, lang: str, args: dict[str, str]) -> str:
+    """What the image is made of, as one digest: the twin's context, and the id of each
+    base image the build args name."""
+    h = hashlib.sha256(files_digest(context(lang)).encode())
     for name, tag in sorted(args.items()):
         h.update(f"{name}={client.images.get(tag).id}\0".encode())
     return h.hexdigest()

@@ -85,7 +85,9 @@ def containers(label: str) -> Iterator[Watch]:
     client = docker_objects.client()
     watch = Watch(label)
     since = f"{time.time():.9f}"
-    stream = client.events(filters=watch.filters(), decode=True)
+    # `since` for the live stream too: the engine may answer before it subscribes; it replays
+    # what it logged since then, so not even the first create slips between the two.
+    stream = client.events(since=since, filters=watch.filters(), decode=True)
     thread = threading.Thread(target=_follow, args=(client, watch, stream), daemon=True)
     thread.start()
     try:

@@ -41,6 +41,7 @@ pytest_plugins = [
     "kernel_koans.fixtures.links",
     "kernel_koans.fixtures.mini_run",
     "kernel_koans.fixtures.images",
+    "kernel_koans.fixtures.reference_images",
     "kernel_koans.fixtures.security",
     "kernel_koans.fixtures.hardening",
     "kernel_koans.fixtures.loopdev",

@@ -7,14 +7,13 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-READY = "ready"
+from kernel_koans import readiness
 
 
 @dataclass(frozen=True)
 class Sample:
-    startup_s: float  # from the start request to the app's first line "ready"
-    rss_bytes: int  # resident memory of the container's main process then
-    memory_limit: int  # the limit the engine applied (HostConfig.Memory)
+    startup_s: float  # from the start request to the service's first right answer
+    rss_bytes: int  # resident memory of the service's own process then
 
 
 @dataclass(frozen=True)
@@ -38,31 +37,29 @@ def _rss(pid: int) -> int:
     return 0
 
 
-def measure(client: Any, image: str, argv: list[str], memory: int, nano_cpus: int,
-            labels: dict[str, str], timeout: float = 30.0) -> Sample:
-    """Start one container of `image` running argv (which prints "ready" then waits) under the
-    limits; time until "ready", read its RSS, remove it."""
-    container = client.containers.create(image, argv, labels=labels, mem_limit=memory, nano_cpus=nano_cpus)
+def measure(client: Any, image: str, lang: str, memory: int, nano_cpus: int,
+            labels: dict[str, str], timeout: float = 60.0) -> Sample:
+    """Start one container of `image` (its service written in `lang`) under the limits; time
+    until the service first answers, read its RSS, remove it."""
+    container = client.containers.create(image, labels=labels, mem_limit=memory, nano_cpus=nano_cpus)
     try:
         start = time.monotonic()
         container.start()
-        while READY.encode() not in container.logs():
-            if time.monotonic() - start > timeout:
-                raise TimeoutError(f"{image} printed no {READY!r} within {timeout} s")
-            time.sleep(0.005)
+        readiness.wait_for_hello(container, lang, timeout)
         startup = time.monotonic() - start
         container.reload()
-        return Sample(startup, _rss(container.attrs["State"]["Pid"]), container.attrs["HostConfig"]["Memory"])
+        return Sample(startup, _rss(container.attrs["State"]["Pid"]))
     finally:
         container.remove(force=True)
 
 
-def run_suite(client: Any, commands: dict[str, list[str]], repeats: int, memory: int, nano_cpus: int,
+def run_suite(client: Any, images: dict[str, str], repeats: int, memory: int, nano_cpus: int,
               labels: dict[str, str]) -> dict[str, dict[str, Summary]]:
-    """image tag -> {"startup_s": Summary, "rss_bytes": Summary}, every image under the same limits."""
+    """image tag -> {"startup_s": Summary, "rss_bytes": Summary}, every image (tag -> the
+    language of its service) under the same limits, `repeats` runs each."""
     out: dict[str, dict[str, Summary]] = {}
-    for image, argv in commands.items():
-        samples = [measure(client, image, argv, memory, nano_cpus, labels) for _ in range(repeats)]
+    for image, lang in images.items():
+        samples = [measure(client, image, lang, memory, nano_cpus, labels) for _ in range(repeats)]
         out[image] = {"startup_s": summarize([s.startup_s for s in samples]),
                       "rss_bytes": summarize([float(s.rss_bytes) for s in samples])}
     return out

@@ -32,7 +32,7 @@ FIXES: dict[str, str] = {
     "runc": "install the OCI runtime: sudo apt-get install -y runc",
     "cni": "install the CNI reference plugins: sudo apt-get install -y containernetworking-plugins",
     "kubernetes": "start a local cluster (kind create cluster, or minikube start) and install its "
-                  "Python client: .venv/bin/pip install kubernetes",
+                  "Python client: .venv/bin/pip install -e '.[kube]'",
     "skopeo": "install the image copier: sudo apt-get install -y skopeo",
     "umoci": "install the OCI image tool: sudo apt-get install -y umoci",
     "dpkg": "use a Debian or Ubuntu host (the curriculum's VM): these koans read the dpkg database",

@@ -12,10 +12,10 @@ mini-run's modules are compiled once, into a bytecode cache of the bench's own (
 learner's Python caches them in __pycache__), even where PYTHONDONTWRITEBYTECODE is set;
 `--no-bytecode-cache` times a mini-run that compiles every module on every call instead.
 
-The reference twin on a 2-core VM (2026-12): runc about 27 ms, mini-run about 70 ms, of
-which Python itself (start-up, site, imports, exit) is some 45 ms: a runtime in Python can
-not come near 1.5x of one in Go. `python -X importtime` and a cProfile of one `run` show
-where the rest goes.
+The reference twin on a 2-core VM (2026-12, medians of 20 rounds): runc 25-35 ms, mini-run
+80-90 ms, about 3x (it was 5.4x). Some 60 ms of mini-run's are Python itself: the interpreter
+and `site` starting, then the imports; a runtime in Python does not come near 1.5x of one in
+Go. `python -X importtime` and a cProfile of one `run` show where the rest goes.
 """
 from __future__ import annotations
 

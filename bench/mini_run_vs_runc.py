@@ -12,10 +12,11 @@ mini-run's modules are compiled once, into a bytecode cache of the bench's own (
 learner's Python caches them in __pycache__), even where PYTHONDONTWRITEBYTECODE is set;
 `--no-bytecode-cache` times a mini-run that compiles every module on every call instead.
 
-The reference twin on a 2-core VM (2026-12, medians of 20 rounds): runc 25-35 ms, mini-run
-80-90 ms, about 3x (it was 5.4x). Some 60 ms of mini-run's are Python itself: the interpreter
-and `site` starting, then the imports; a runtime in Python does not come near 1.5x of one in
-Go. `python -X importtime` and a cProfile of one `run` show where the rest goes.
+The reference twin on a 2-core VM (2026-12, medians of 20 rounds): runc 25-45 ms,
+mini-run 80-110 ms, 2.5-3x (3.5-4x before its start-up was trimmed). Some 60 ms of
+mini-run's are Python itself: the interpreter and `site` starting, then the imports; a
+runtime in Python does not come near 1.5x of one in Go. `python -X importtime` and a
+cProfile of one `run` show where the rest goes.
 """
 from __future__ import annotations
 

@@ -10,21 +10,22 @@ from __future__ import annotations
 import os
 import signal
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 PARENT = "kernel-koans"
 V2_CONTROLLERS_WANTED = ("cpu", "memory", "io", "pids")
 
 
-@dataclass(frozen=True)
-class Layout:
-    """The host's cgroup mounts as read from /proc/self/mountinfo."""
+class Layout(NamedTuple):
+    """The host's cgroup mounts as read from /proc/self/mountinfo. (A NamedTuple, not a
+    dataclass: a runtime the koans start as a program, mini-run, imports this module, and
+    dataclasses would cost each of its calls an import of inspect.)"""
 
     mode: str  # "unified", "hybrid", "legacy" or "none"
     v2_mount: Path | None
     v2_controllers: tuple[str, ...]
-    v1_mounts: dict[str, Path] = field(default_factory=dict)
+    v1_mounts: dict[str, Path] = {}  # never mutated: read_layout builds a dict of its own
 
     @property
     def controllers(self) -> tuple[str, ...]:

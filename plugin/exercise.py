@@ -9,12 +9,10 @@ from __future__ import annotations
 import importlib.util
 import os
 import sys
-import traceback
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
-from types import ModuleType
-from typing import Any
+from types import MappingProxyType, ModuleType
+from typing import Any, NamedTuple
 
 from kernel_koans import paths
 
@@ -27,13 +25,14 @@ class ExerciseError(Exception):
     """The learner's module could not be loaded (syntax error, import error, missing file)."""
 
 
-@dataclass(frozen=True)
-class Sides:
+class Sides(NamedTuple):
     """Which file each exercise loads: the learner's, the reference twin (`--solutions`),
-    or for a swapped exercise (`--swap m04/x=PATH`, the wrong-solution runner) that PATH."""
+    or for a swapped exercise (`--swap m04/x=PATH`, the wrong-solution runner) that PATH.
+    (A NamedTuple, not a dataclass: every learner program started through
+    `kernel_koans.launch` imports this, and dataclasses costs an import of inspect.)"""
 
     solutions: bool = False
-    swaps: Mapping[str, Path] = field(default_factory=dict)
+    swaps: Mapping[str, Path] = MappingProxyType({})
 
     def path(self, rel: str) -> Path:
         swapped = self.swaps.get(paths.exercise_rel(rel))
@@ -141,6 +140,8 @@ def load_path(rel: str, path: Path) -> ModuleType:
         ) from None
     except Exception as err:
         del sys.modules[name]
+        import traceback  # here: only a module that fails to load needs it
+
         where = traceback.extract_tb(err.__traceback__)[-1]
         raise ExerciseError(
             f"importing {_shown(path)} raised {type(err).__name__}: {err} "

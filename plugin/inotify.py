@@ -7,7 +7,6 @@ kernel reports every step, however short the window it opened.
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import os
 import struct
 from dataclasses import dataclass
@@ -28,7 +27,7 @@ NAMES_CHANGES = IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | IN_MODIFY 
 """What happens to the names (and regular files) of a directory, not reads of it."""
 
 _EVENT = struct.Struct("iIII")  # wd, mask, cookie, len (struct inotify_event)
-_libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+_libc = ctypes.CDLL(None, use_errno=True)  # Python's own libc (see linux._libc)
 
 KINDS = {IN_CREATE: "create", IN_DELETE: "delete", IN_MOVED_FROM: "moved_from",
          IN_MOVED_TO: "moved_to", IN_MODIFY: "modify", IN_CLOSE_WRITE: "close_write",

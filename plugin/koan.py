@@ -2,8 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 if TYPE_CHECKING:
     import pytest
@@ -13,9 +12,10 @@ F = TypeVar("F", bound=Callable[..., Any])
 MARKER = "koan"
 
 
-@dataclass(frozen=True)
-class KoanInfo:
-    """What the plugin, the report and the CLI know about one koan."""
+class KoanInfo(NamedTuple):
+    """What the plugin, the report and the CLI know about one koan. (A NamedTuple: the
+    package imports this module eagerly, and a dataclass would cost every program that
+    imports `kernel_koans` an import of inspect.)"""
 
     man: str
     hints: tuple[str, ...]

@@ -8,10 +8,12 @@ like the os module does. Read the man page named in each docstring.
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import os
 
-_libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+_libc = ctypes.CDLL(None, use_errno=True)
+"""The C library Python itself runs on: dlopen(NULL) finds its symbols. (ctypes.util's
+find_library would run `ldconfig -p` in a subprocess on every import: tens of ms for
+each program that imports this module, mini-run among them.)"""
 
 # clone(2) / unshare(2) / setns(2) flags
 CLONE_NEWNS = 0x00020000

@@ -7,6 +7,7 @@ has its twin at `solutions/projects/sim/x.py`.
 from __future__ import annotations
 
 import os
+from functools import lru_cache
 from pathlib import Path
 
 PREFIX = "kk-"
@@ -18,10 +19,17 @@ DOCKER_LABEL = "kernel-koans"
 
 def repo_root() -> Path:
     """The checkout: the folder holding `koans/`, `solutions/` and `plugin/`."""
-    env = os.environ.get("KERNEL_KOANS_ROOT")
-    if env:
-        return Path(env).resolve()
-    return Path(__file__).resolve().parent.parent
+    env = os.environ.get("KERNEL_KOANS_ROOT") or ""
+    if env and not os.path.isabs(env):
+        return Path(env).resolve()  # relative to the cwd, which may change: not cached
+    return _resolved(env)
+
+
+@lru_cache(maxsize=8)
+def _resolved(env: str) -> Path:
+    """repo_root for one value of KERNEL_KOANS_ROOT (tests change it): resolved once, as
+    every exercise handle asks for it on every attribute (a stat per path component)."""
+    return Path(env).resolve() if env else Path(__file__).resolve().parent.parent
 
 
 def learner_path(rel: str) -> Path:

@@ -151,7 +151,9 @@ def test_the_same_mount_table(runc: Runc, mini_run: MiniRun, rootfs: Path, scrat
     tmp_at, bind_at = f"/kk-{secrets.token_hex(3)}", f"/kk-{secrets.token_hex(3)}"
     tmp_opts = random.sample(["nosuid", "nodev", "noexec", "ro"], 2) + [f"size={random.randint(1, 9)}m"]
     masked = random.sample(["/proc/version", "/proc/uptime", "/proc/loadavg", "/proc/cpuinfo"], 2)
-    bind_opts = random.sample(["rbind", "nosuid"], random.randint(1, 2)) + ["ro"]
+    # "bind" or "rbind" always: runc 1.1 hands a type "bind" entry without one to mount(2) as a
+    # filesystem type, and fails (ENODEV) before the two tables could be compared.
+    bind_opts = [random.choice(["bind", "rbind"])] + random.sample(["nosuid"], random.randint(0, 1)) + ["ro"]
 
     def edit(config: dict[str, Any]) -> None:
         config["mounts"] = [

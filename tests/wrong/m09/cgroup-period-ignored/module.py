@@ -93,10 +93,13 @@ def setup(rel: str, resources: dict[str, Any], pid: int) -> list[str]:
 
 
 def remove(dirs: list[str], timeout: float = 5.0) -> None:
-    """rmdir each cgroup once its processes are gone (they die with the pid namespace's init)."""
+    """rmdir each cgroup once its processes are gone (they die with the pid namespace's init).
+    A process killed here takes a moment to leave; v1 offers nothing to wait on, so the
+    retries start after a millisecond and back off."""
     for name in dirs:
         directory = Path(name)
         deadline = time.monotonic() + timeout
+        pause = 0.001
         while directory.is_dir():
             try:
                 directory.rmdir()
@@ -108,4 +111,5 @@ def remove(dirs: list[str], timeout: float = 5.0) -> None:
                         pass
                 if time.monotonic() > deadline:
                     raise
-                time.sleep(0.02)
+                time.sleep(pause)
+                pause = min(pause * 2, 0.05)

@@ -10,11 +10,9 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import secrets
 import select
 import signal
 import sys
-import time
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -174,11 +172,23 @@ def kill(args: argparse.Namespace) -> int:
 
 
 def gone(pid: int, start_time: Any, timeout: float = 5.0) -> None:
-    deadline = time.monotonic() + timeout
-    while state_mod.starttime(pid) == start_time and start_time is not None:
-        if time.monotonic() > deadline:
+    """Wait until the process `pid` that started at `start_time` has died. The init is not
+    our child (waitpid cannot wait for it), but a pidfd (pidfd_open(2)) turns readable when
+    its process ends: the kernel wakes us the moment it does, no polling."""
+    if start_time is None:
+        return
+    try:
+        fd = os.pidfd_open(pid)
+    except ProcessLookupError:
+        return
+    try:
+        if state_mod.starttime(pid) != start_time:
+            return  # dead already (a zombie), or the pid is another process's now
+        ready, _, _ = select.select([fd], [], [], timeout)
+        if not ready:
             raise Refused(f"the container's init {pid} did not die")
-        time.sleep(0.01)
+    finally:
+        os.close(fd)
 
 
 def delete(args: argparse.Namespace) -> int:
@@ -237,7 +247,7 @@ def run(args: argparse.Namespace) -> int:
     if args.rootfs:  # quick mode
         if not cmd:
             raise Refused("run --rootfs DIR -- CMD...: no command given")
-        cid = "kk-mr" + secrets.token_hex(5)
+        cid = "kk-mr" + os.urandom(5).hex()
         config = config_mod.quick_config(args.rootfs, cmd, hostname=args.hostname,
                                          memory=args.memory, cpus=args.cpus)
         config_mod.validate(config)

@@ -22,3 +22,11 @@ def container_pid(container_id: str) -> int:
     """The host pid of the first process of the container whose id the pod's status gives
     (`containerd://<hex>` or another runtime's `<runtime>://<hex>`)."""
     raise NotImplementedError("should find the host process of the container with this id")
+
+
+def three_services_pod(name: str, images: dict[str, str]) -> dict[str, Any]:
+    """A Pod named `name` running the M2 three-service project (projects/three_services):
+    containers "api", "worker" and "cache" from `images` (service -> image name, already on
+    the node: never pulled), each service finding the next one (api -> worker -> cache)."""
+    raise NotImplementedError("should return one Pod with the api, worker and cache containers "
+                              "wired to each other")

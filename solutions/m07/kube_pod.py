@@ -46,3 +46,32 @@ def container_pid(container_id: str) -> int:
         if ppid not in members:
             return pid
     raise LookupError(f"no process of this host is in the cgroup of container {hexid}")
+
+
+PORTS = {"api": 8000, "worker": 8001, "cache": 6380}
+PROBES = {"api": ["python3", "/srv/app.py", "--probe"], "worker": ["/worker", "-probe"],
+          "cache": ["python3", "/srv/cache.py", "--probe"]}
+
+
+def three_services_pod(name: str, images: dict[str, str]) -> dict[str, Any]:
+    """The three services as one pod: one network namespace, so the next hop is localhost."""
+    # The images default to compose's service names (http://worker:8001): no DNS answers those
+    # here. In a pod the peers share the sandbox's loopback: the address is 127.0.0.1.
+    env = {"api": {"WORKER_URL": f"http://127.0.0.1:{PORTS['worker']}"},
+           "worker": {"CACHE_URL": f"http://127.0.0.1:{PORTS['cache']}"}}
+    containers = [{
+        "name": service,
+        "image": images[service],
+        "imagePullPolicy": "Never",  # loaded onto the node; there is no registry to pull from
+        "ports": [{"containerPort": PORTS[service]}],
+        "env": [{"name": k, "value": v} for k, v in env.get(service, {}).items()],
+        # The Dockerfiles' HEALTHCHECK, as the kubelet runs it (exec in the container).
+        "readinessProbe": {"exec": {"command": PROBES[service]}, "periodSeconds": 1,
+                           "timeoutSeconds": 4, "failureThreshold": 2},
+    } for service in ("cache", "worker", "api")]
+    return {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": name, "labels": {"app": "three-services"}},
+        "spec": {"containers": containers, "terminationGracePeriodSeconds": 1},
+    }

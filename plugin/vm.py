@@ -221,7 +221,10 @@ def _inside(command: list[str], emulated: bool, engine: bool = False) -> int:
         with vm_engine.running(EMULATED_SLOWNESS if emulated else 1.0) as version:
             print(f"koans vm: Docker engine {version} answers inside the VM "
                   f"(started in {time.monotonic() - started:.0f} s)", flush=True)
-            return subprocess.run(command, env=env, check=False).returncode
+            code = subprocess.run(command, env=env, check=False).returncode
+            started = time.monotonic()
+        print(f"koans vm: Docker engine stopped in {time.monotonic() - started:.0f} s", flush=True)
+        return code
     except RuntimeError as err:
         print(err, file=sys.stderr, flush=True)
         return 1

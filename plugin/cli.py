@@ -158,7 +158,10 @@ def cmd_dev_check(args: argparse.Namespace) -> int:
         inner += [f"--allow-missing={need}" for need in args.allow_missing]
         inner += [f"--needing={args.needing}"] * bool(args.needing)
         inner += [f"--wrong={args.wrong}"] * (args.wrong is not None)
-        return vm.run([*inner, "--", *args.pytest_args])
+        return vm.run([*inner, "--", *args.pytest_args], engine=args.engine)
+    if args.engine:
+        print("koans: --engine starts a Docker engine inside the VM: use it with --vm", file=sys.stderr)
+        return 2
     extra = list(args.pytest_args)
     if args.needing and args.wrong is None:
         extra += ["--koans-needing", args.needing]
@@ -178,7 +181,8 @@ def cmd_vm(args: argparse.Namespace) -> int:
     """Run pytest with the learner's arguments inside a disposable VM of this machine."""
     pytest_args = args.pytest_args or ["koans"]
     return vm.run([str(Path(sys.executable).parent / "pytest"), *pytest_args],
-                  memory=args.memory, cpus=args.cpus, kvm=False if args.no_kvm else None)
+                  memory=args.memory, cpus=args.cpus, kvm=False if args.no_kvm else None,
+                  engine=args.engine)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -218,6 +222,8 @@ def parser() -> argparse.ArgumentParser:
                           "lane's selection); with --wrong, the cases whose koans all do")
     chk.add_argument("--vm", action="store_true",
                      help="run the check inside a disposable VM of this machine (see koans vm)")
+    chk.add_argument("--engine", action="store_true",
+                     help="with --vm: start a Docker engine inside the VM (koans vm --engine)")
     chk.add_argument("--wrong", metavar="DIR",
                      help="run only the wrong-solution cases under DIR (e.g. tests/wrong): each must fail "
                           "the koans its case.toml lists")
@@ -230,6 +236,9 @@ def parser() -> argparse.ArgumentParser:
     v.add_argument("--memory", default="3G", help="guest memory (default 3G)")
     v.add_argument("--cpus", type=int, default=None, help="guest CPUs (default: the host's, at most 4)")
     v.add_argument("--no-kvm", action="store_true", help="software emulation even where KVM works")
+    v.add_argument("--engine", action="store_true",
+                   help="start a Docker engine inside the VM (the host's dockerd, empty, data on a "
+                        "tmpfs): its root holds every capability, so --privileged containers start")
     v.add_argument("pytest_args", nargs=argparse.REMAINDER, help="pytest arguments (default: koans)")
     v.set_defaults(fn=cmd_vm)
     return p

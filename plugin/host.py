@@ -38,8 +38,10 @@ FIXES: dict[str, str] = {
     "dpkg": "use a Debian or Ubuntu host (the curriculum's VM): these koans read the dpkg database",
     "apparmor": "boot a kernel with AppArmor enabled (Debian/Ubuntu default; apparmor=1 security=apparmor) "
                 "and install its tools: sudo apt-get install -y apparmor",
-    "privileged": "run the Docker engine with every capability: its bounding set lacks some (a confined "
-                  "or nested engine cannot start --privileged containers)",
+    "privileged": "the Docker engine here lacks some capabilities in its bounding set (a confined or "
+                  "nested host), so runc cannot start --privileged containers: run these koans in a VM "
+                  "whose engine has them all, sudo .venv/bin/koans vm --engine koans/m05 (after "
+                  "sudo bin/setup --vm), or run the engine on a host that has every capability",
 }
 """Each requirement a koan may declare, and the command that provides it."""
 

@@ -10,7 +10,8 @@ the maintainers' cgroup v2 lane runs on a hybrid CI machine.
 
 Host side: `run()` finds vng, qemu and a kernel, decides KVM or software
 emulation, and boots. Guest side: `python -m kernel_koans.vm --inside -- CMD…`
-says where it runs, loads the loop driver, then runs CMD.
+says where it runs, loads the loop driver, with `--engine` starts a Docker engine
+(kernel_koans.vm_engine), then runs CMD.
 """
 from __future__ import annotations
 
@@ -149,18 +150,26 @@ def prepare(kvm: bool | None = None) -> Machine:
     return Machine(vng, kernel, kvm)
 
 
+def inner_command(command: list[str], *, emulated: bool, engine: bool) -> str:
+    """The guest side's command line, as vng runs it through a shell."""
+    flags = ["--emulated"] * emulated + ["--engine"] * engine
+    return shlex.join([sys.executable, "-m", "kernel_koans.vm", "--inside", *flags, "--", *command])
+
+
 def run(command: list[str], *, memory: str = "3G", cpus: int | None = None,
-        kvm: bool | None = None) -> int:
-    """Boot a VM, run `command` (argv, run in the checkout) inside as root; its exit status."""
+        kvm: bool | None = None, engine: bool = False) -> int:
+    """Boot a VM, run `command` (argv, run in the checkout) inside as root; its exit status.
+    With `engine`, a Docker engine of its own runs inside for the command's duration."""
     machine = prepare(kvm)
     cpus = cpus or min(os.cpu_count() or 1, 4)
     checkout = paths.repo_root()
     how = "KVM" if machine.kvm else "software emulation (no usable KVM here: slow, boot ≈ 30 s)"
     print(f"koans vm: booting {machine.kernel.name} under {qemu_binary()} with {how}; "
           f"{cpus} CPUs, {memory} memory; {checkout} shared read-write. "
-          "The VM has no Docker engine: koans that need one are skipped inside.", flush=True)
-    slow = [] if machine.kvm else ["--emulated"]
-    inner = shlex.join([sys.executable, "-m", "kernel_koans.vm", "--inside", *slow, "--", *command])
+          + ("A Docker engine of its own starts inside." if engine else
+             "The VM has no Docker engine (add --engine for one): koans that need one are skipped "
+             "inside."), flush=True)
+    inner = inner_command(command, emulated=not machine.kvm, engine=engine)
     started = time.monotonic()
     code = _relay(_argv(machine, checkout, inner, memory, cpus))
     print(f"koans vm: the VM ran for {time.monotonic() - started:.0f} s and the command exited {code}",
@@ -190,10 +199,11 @@ def _relay(argv: list[str]) -> int:
     return proc.returncode
 
 
-def _inside(command: list[str], emulated: bool) -> int:
+def _inside(command: list[str], emulated: bool, engine: bool = False) -> int:
     """In the guest: say which kernel and cgroup mode this is, give it a /tmp of its own
     (virtme-ng layers the guest's /tmp over the host's, where a host run's kk- directories
-    would show up in the guest's leak audit), load the loop driver, run the command."""
+    would show up in the guest's leak audit), load the loop driver, start an engine if
+    asked, run the command."""
     layout = cgroups.read_layout()
     print(f"koans vm: inside the VM: kernel {os.uname().release}; {layout.describe()}", flush=True)
     linux.mount("tmpfs", "/tmp", "tmpfs", 0, "mode=1777")
@@ -202,12 +212,36 @@ def _inside(command: list[str], emulated: bool) -> int:
     if emulated:
         env.setdefault(child.SLOWNESS_ENV, str(EMULATED_SLOWNESS))
         env.setdefault("PYTEST_TIMEOUT", str(30 * EMULATED_SLOWNESS))
-    return subprocess.run(command, env=env, check=False).returncode
+    if not engine:
+        return subprocess.run(command, env=env, check=False).returncode
+    from kernel_koans import vm_engine
+
+    started = time.monotonic()
+    try:
+        with vm_engine.running(EMULATED_SLOWNESS if emulated else 1.0) as version:
+            print(f"koans vm: Docker engine {version} answers inside the VM "
+                  f"(started in {time.monotonic() - started:.0f} s)", flush=True)
+            code = subprocess.run(command, env=env, check=False).returncode
+            started = time.monotonic()
+        print(f"koans vm: Docker engine stopped in {time.monotonic() - started:.0f} s", flush=True)
+        return code
+    except RuntimeError as err:
+        print(err, file=sys.stderr, flush=True)
+        return 1
+
+
+def parse_inside(args: list[str]) -> tuple[list[str], bool, bool] | None:
+    """(command, emulated, engine) from `--inside [--emulated] [--engine] -- COMMAND…`."""
+    if not args or args[0] != "--inside" or "--" not in args:
+        return None
+    flags = args[1:args.index("--")]
+    if set(flags) - {"--emulated", "--engine"}:
+        return None
+    return args[args.index("--") + 1:], "--emulated" in flags, "--engine" in flags
 
 
 if __name__ == "__main__":
-    args = sys.argv[1:]
-    emulated = "--emulated" in args[:3]
-    if not args or args[0] != "--inside" or "--" not in args:
-        sys.exit("usage: python -m kernel_koans.vm --inside [--emulated] -- COMMAND…  (in the guest)")
-    sys.exit(_inside(args[args.index("--") + 1:], emulated))
+    parsed = parse_inside(sys.argv[1:])
+    if parsed is None:
+        sys.exit("usage: python -m kernel_koans.vm --inside [--emulated] [--engine] -- COMMAND…  (in the guest)")
+    sys.exit(_inside(*parsed))

@@ -115,3 +115,58 @@ def test_a_slow_host_scales_the_waits_never_below_one(monkeypatch: pytest.Monkey
 
     monkeypatch.setenv(child.SLOWNESS_ENV, value)
     assert child.slowness() == factor
+
+
+def test_the_engine_is_asked_for_in_the_guest_command_line(tmp_path: Path) -> None:
+    inner = vm.inner_command(["pytest", "koans/m05"], emulated=True, engine=True)
+    assert "--inside --emulated --engine -- pytest koans/m05" in inner
+    assert vm.parse_inside(["--inside", "--emulated", "--engine", "--", "pytest", "-x"]) == (
+        ["pytest", "-x"], True, True)
+    assert vm.parse_inside(["--inside", "--", "pytest"]) == (["pytest"], False, False)
+    assert vm.parse_inside(["--inside", "--engin", "--", "pytest"]) is None, "an unknown flag is refused"
+    assert "--engine" not in vm.inner_command(["pytest"], emulated=False, engine=False)
+
+
+def _runs(monkeypatch: pytest.MonkeyPatch) -> list[tuple[list[str], dict[str, object]]]:
+    calls: list[tuple[list[str], dict[str, object]]] = []
+    monkeypatch.setattr(vm, "run", lambda command, **kw: calls.append((command, kw)) or 0)
+    return calls
+
+
+def test_koans_vm_engine_and_dev_check_vm_engine_boot_with_an_engine(monkeypatch: pytest.MonkeyPatch) -> None:
+    from kernel_koans import cli
+
+    calls = _runs(monkeypatch)
+    assert cli.main(["vm", "--engine", "koans/m05", "-x"]) == 0
+    assert calls[-1][1]["engine"] is True and calls[-1][0][1:] == ["koans/m05", "-x"]
+    assert cli.main(["vm", "koans/m04"]) == 0
+    assert calls[-1][1]["engine"] is False
+    assert cli.main(["dev", "check", "--vm", "--engine", "--needing", "privileged"]) == 0
+    command, kw = calls[-1]
+    assert kw["engine"] is True and "--needing=privileged" in command
+
+
+def test_engine_without_vm_is_refused(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    from kernel_koans import cli
+
+    calls = _runs(monkeypatch)
+    assert cli.main(["dev", "check", "--engine"]) == 2
+    assert not calls and "use it with --vm" in capsys.readouterr().err
+
+
+def test_the_vm_engine_keeps_off_the_host_firewall_and_disk() -> None:
+    from kernel_koans import audit, vm_engine
+
+    line = vm_engine.argv("/usr/sbin/dockerd")
+    assert {"--iptables=false", "--ip6tables=false"} <= set(line)
+    assert f"--data-root={vm_engine.DATA_ROOT}" in line, "the guest's /var/lib/docker is a fresh tmpfs"
+    assert str(vm_engine.DATA_ROOT).startswith(audit.ENGINE_MOUNT_DIRS), (
+        "the engine's container mounts must be ones the leak audit knows as the engine's")
+    assert str(vm_engine.CONTAINERD_STATE).startswith(audit.ENGINE_MOUNT_DIRS)
+    assert f"--containerd={vm_engine.CONTAINERD_SOCKET}" in line
+
+
+def test_a_host_without_privileged_containers_is_pointed_at_the_vm_engine() -> None:
+    from kernel_koans import host
+
+    assert "koans vm --engine" in host.skip_reason(["privileged"])

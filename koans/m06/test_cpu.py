@@ -107,7 +107,7 @@ def test_a_quota_caps_usage_and_throttles_every_period(cgroup, spawn, kk_host):
     is throttled once per period, which is the latency a limited service pays.
 
     Tolerance: the CPU time within 0.6–1.25× your prediction (a loaded host may give less, the
-    last period may overrun; 1.6× in an emulated VM), throttled periods within 0.5–1.3×.
+    last period may overrun; 1.6× in an emulated VM), throttled periods within 0.5–1.3× (1.6×).
     The period is random: a prediction that assumes the default 100 ms period misses by 2.5×
     or more."""
     cg = cgroup(*cpu_controllers(kk_host.cgroup.version_for("cpu")), hint="quota")
@@ -130,6 +130,7 @@ def test_a_quota_caps_usage_and_throttles_every_period(cgroup, spawn, kk_host):
         f"{used:.3f} s of CPU; you predicted {want:.3f} s")
     throttled = counters(cg.dir("cpu") / "cpu.stat").get("nr_throttled", 0)
     periods = cpu.predicted_throttled_periods(quota, period, SPIN)
-    assert 0.5 * periods <= throttled <= 1.3 * periods + 2, (
+    late = 1.3 if child.slowness() == 1 else 1.6  # the interpreter's exit, still spinning, is slow there
+    assert 0.5 * periods <= throttled <= late * periods + 2, (
         f"cpu.stat counts nr_throttled {throttled}; you predicted {periods:.0f} throttled periods "
         f"of {period} µs in {SPIN} s")

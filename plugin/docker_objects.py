@@ -10,6 +10,8 @@ import sys
 import sysconfig
 import tarfile
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -58,6 +60,22 @@ def tar_directory(directory: Path, extra: dict[str, bytes] | None = None) -> byt
             info.mode = 0o644
             tar.addfile(info, io.BytesIO(data))
     return buf.getvalue()
+
+
+@contextmanager
+def build_stages_removed(client: Any) -> Iterator[None]:
+    """Around a build: remove the untagged labelled images it leaves (a multi-stage build's
+    earlier stages), whether it worked or not."""
+    flt = {"label": DOCKER_LABEL, "dangling": True}
+    before = {img.id for img in client.images.list(filters=flt)}
+    try:
+        yield
+    finally:
+        for image_id in {img.id for img in client.images.list(filters=flt)} - before:
+            try:
+                client.images.remove(image_id, force=True)
+            except Exception:  # noqa: BLE001 - already gone with its child
+                pass
 
 
 def ensure_busybox_image(client: Any, rootfs: Path) -> str:

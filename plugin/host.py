@@ -147,7 +147,7 @@ def probe() -> Host:
     return Host(
         root=root,
         cgroup=cgroups.read_layout(),
-        docker=_docker_version(),
+        docker=docker_version(),
         userns=_userns(),
         overlay=_filesystem("overlay"),
         seccomp=_seccomp(),
@@ -218,7 +218,8 @@ def _engine_has_every_capability() -> bool:
     return bounding & (1 << last + 1) - 1 == (1 << last + 1) - 1
 
 
-def _docker_version() -> str | None:
+def docker_version() -> str | None:
+    """The engine's version once it answers on the usual socket, else None."""
     try:
         from kernel_koans import docker_objects
 

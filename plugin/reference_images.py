@@ -68,12 +68,6 @@ def _current(client: Any, tag: str, want: str) -> bool:
     return False
 
 
-def _dangling(client: Any) -> set[str]:
-    """Untagged labelled images: a multi-stage build leaves its earlier stages as these."""
-    flt = {"label": paths.DOCKER_LABEL, "dangling": True}
-    return {img.id for img in client.images.list(filters=flt)}
-
-
 def ensure(client: Any, lang: str, args: dict[str, str]) -> str:
     """`kernel-koans/m3-<lang>`, built from the twin's context with `args` (TOOLCHAIN, RUNTIME)
     unless an image of the same inputs is kept; its build stages removed."""
@@ -82,15 +76,8 @@ def ensure(client: Any, lang: str, args: dict[str, str]) -> str:
     if _current(client, tag, want):
         return tag
     labels = {**docker_objects.LABELS, docker_objects.CACHED_LABEL: tag, DIGEST_LABEL: want}
-    before = _dangling(client)
-    try:
+    with docker_objects.build_stages_removed(client):
         client.images.build(fileobj=io.BytesIO(docker_objects.tar_directory(context(lang))),
                             custom_context=True, tag=tag, labels=labels, buildargs=args,
                             pull=False, rm=True, forcerm=True)
-    finally:
-        for image_id in _dangling(client) - before:
-            try:
-                client.images.remove(image_id, force=True)
-            except Exception:  # noqa: BLE001 - already gone with its child
-                pass
     return tag

@@ -23,6 +23,7 @@ The learner's toolbox -- what exercise modules, their twins and koans import:
     hardening      attack a container from inside; its init's status and exact cgroup
     services       a service image from one exercise module (+ host packages); http helpers
     waiting        look again until the kernel or the engine caught up (settle, until)
+    oracles        answers the koans compute themselves (the primes the worker counts)
     fixtures/      net, cgroup, spawn, rootfs, scratch, docker_client, ...
 
 The pytest plugin -- what runs a koan and explains it:

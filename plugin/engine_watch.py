@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from kernel_koans import docker_objects
+from kernel_koans import docker_objects, waiting
 
 CATCH_UP_S = 5.0
 """Seconds the watcher may take, after the block, to inspect the last containers."""
@@ -95,9 +95,7 @@ def containers(label: str) -> Iterator[Watch]:
         history = list(client.events(since=since, until=f"{time.time():.9f}", filters=watch.filters(),
                                      decode=True))
         made = [str(e["id"]) for e in history if e.get("Action") == "create"]
-        deadline = time.monotonic() + CATCH_UP_S
-        while any(cid not in watch.inspected for cid in made) and time.monotonic() < deadline:
-            time.sleep(0.05)
+        waiting.until(lambda: all(cid in watch.inspected for cid in made), CATCH_UP_S)
         started: dict[str, int] = {}
         for event in history:
             if event.get("Action") == "start":

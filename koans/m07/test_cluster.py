@@ -12,13 +12,13 @@ import json
 import os
 import random
 import shutil
-import time
 
 import pytest
 
-from kernel_koans import DEFAULT_TIMEOUT, exercise, koan, linux
+from kernel_koans import DEFAULT_TIMEOUT, exercise, koan, linux, waiting
 from kernel_koans.fixtures.kube import KubeCluster
 from kernel_koans.host import skip_lacking
+from kernel_koans.oracles import count_primes
 
 kube_pod = exercise("m07/kube_pod")
 stack = exercise("projects/three_services/stack")
@@ -36,16 +36,6 @@ def in_cgroup_of(container_id: str) -> list[int]:
         except OSError:
             continue
     return found
-
-
-def count_primes(n: int) -> int:
-    """The koan's own count of the primes <= n (a sieve), to check the pod's answer."""
-    sieve = bytearray([1]) * (n + 1)
-    sieve[0] = sieve[1] = 0
-    for i in range(2, int(n ** 0.5) + 1):
-        if sieve[i]:
-            sieve[i * i::i] = bytearray(len(sieve[i * i::i]))
-    return sum(sieve)
 
 
 def pause_holding(net_inode: int) -> list[int]:
@@ -113,16 +103,14 @@ def test_real_pod_containers_share_the_sandbox_namespaces(kube_cluster: KubeClus
 def ask_primes(cluster: KubeCluster, pod: str, n: int, seconds: float) -> tuple[int, dict]:
     """GET /primes?n= on the pod's api (port 8000) through the API server, retried while the
     pod is still coming up; (status, JSON body or {"raw": text})."""
-    deadline = time.monotonic() + seconds
-    while True:
+    def ask() -> tuple[int, dict]:
         status, text = cluster.pod_get(pod, 8000, "primes", {"n": str(n)})
         try:
-            body = json.loads(text)
+            return status, json.loads(text)
         except ValueError:
-            body = {"raw": text[:300]}
-        if (status == 200 and body.get("cache") == "up") or time.monotonic() > deadline:
-            return status, body
-        time.sleep(1)
+            return status, {"raw": text[:300]}
+
+    return waiting.settle(ask, lambda got: got[0] == 200 and got[1].get("cache") == "up", seconds, 1)
 
 
 @koan(man="the Kubernetes API (Pod v1: containers, env, imagePullPolicy, readinessProbe; the pod "

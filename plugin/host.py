@@ -15,7 +15,7 @@ from typing import NoReturn
 
 from _pytest.outcomes import Skipped  # pytest.skip.Exception, importable for a subclass
 
-from kernel_koans import cgroups
+from kernel_koans import cgroups, child
 
 FIXES: dict[str, str] = {
     "root": "run as root: sudo .venv/bin/pytest koans",
@@ -31,6 +31,8 @@ FIXES: dict[str, str] = {
     "ptrace": "Yama forbids ptrace until reboot (ptrace_scope 3): set kernel.yama.ptrace_scope=1 in /etc/sysctl.d",
     "runc": "install the OCI runtime: sudo apt-get install -y runc",
     "cni": "install the CNI reference plugins: sudo apt-get install -y containernetworking-plugins",
+    "realtime": "run it where the CPU is not emulated (on the host, or koans vm where KVM works): "
+                "it measures load against the wall clock, which software emulation cannot keep up with",
     "kubernetes": "start a local cluster (kind create cluster, or minikube start) and install its "
                   "Python client: .venv/bin/pip install -e '.[kube]'",
     "skopeo": "install the image copier: sudo apt-get install -y skopeo",
@@ -72,6 +74,7 @@ class Host:
     umoci: bool = False  # umoci on PATH (unpacks OCI layouts into bundles)
     apparmor: bool = False  # the AppArmor LSM is enabled and apparmor_parser is installed
     privileged: bool = False  # the engine holds every capability, so --privileged containers start
+    realtime: bool = True  # not under software emulation (no slowness factor): load keeps up with the clock
     notes: dict[str, str] = field(default_factory=dict)
 
     def offers(self, need: str) -> bool:
@@ -109,6 +112,7 @@ class Host:
             "umoci": yes(self.umoci),
             "AppArmor": yes(self.apparmor),
             "privileged containers": yes(self.privileged),
+            "real-time CPU (not emulated)": yes(self.realtime),
         }
 
 
@@ -163,6 +167,7 @@ def probe() -> Host:
         umoci=shutil.which("umoci") is not None,
         apparmor=_apparmor(),
         privileged=_engine_has_every_capability(),
+        realtime=child.slowness() == 1,
     )
 
 

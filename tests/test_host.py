@@ -82,3 +82,13 @@ def test_summary_reports_every_capability() -> None:
     assert summary["overlayfs"] == "no" and summary["static busybox"] == "/bin/busybox"
     assert summary["cgroups"].startswith("cgroup v2 (unified)")
     assert _host().summary()["docker"] == "no engine answers"
+
+
+def test_realtime_is_missing_under_software_emulation(monkeypatch: pytest.MonkeyPatch) -> None:
+    from kernel_koans import child
+
+    monkeypatch.setenv(child.SLOWNESS_ENV, "5")  # what koans vm sets without KVM
+    assert not host.probe().offers("realtime")
+    assert "not emulated" in host.skip_reason(["realtime"])
+    monkeypatch.delenv(child.SLOWNESS_ENV)
+    assert host.probe().offers("realtime")

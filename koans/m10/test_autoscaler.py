@@ -52,7 +52,7 @@ def koans_utilization(box, seconds: float) -> float:
     "v1: cpuacct.usage (ns) and cpu.cfs_quota_us / cpu.cfs_period_us; v2: cpu.stat "
     "usage_usec and cpu.max. Then hpa.desired_replicas(len(replicas), utilization, target, "
     "min, max): start replicas with start_replica(), remove extra ones (remove(force=True))."],
-    needs=["root", "docker", "busybox", "cgroup:cpu"])
+    needs=["root", "docker", "busybox", "cgroup:cpu", "realtime"])
 @pytest.mark.timeout(240)
 def test_autoscaler_scales_the_worker_up_under_load_and_back_down(docker_client, python_image,
                                                                   docker_cleanup):

@@ -78,27 +78,35 @@ def _import_streamed(client: Any, tag: str) -> None:
         raise RuntimeError(f"ctr images import of {tag} failed: {b''.join(errors).decode(errors='replace')}")
 
 
+def node_refs(client: Any, tags: list[str]) -> list[str]:
+    """Every name a CRI runtime's containerd keeps for `tags`: the full name and the image id
+    (`sha256:<config digest>`, the engine's id too). Removing the name alone leaves the id,
+    an untagged image on the node, one more each run, until the kubelet's status (its 50
+    largest images) no longer lists the sandbox image."""
+    return [*(node_name(t) for t in tags), *(str(client.images.get(t).id) for t in tags)]
+
+
 def load(client: Any, tags: list[str]) -> Callable[[], None]:
     """Copy the engine's images `tags` onto the node; returns the undo (removes them there)."""
     how = route()
+    refs = node_refs(client, tags)
     if how == "containerd":
         for tag in tags:
             _import_streamed(client, tag)
-        return lambda: _run(_ctr("images", "rm", *(node_name(t) for t in tags)))
+        return lambda: _run(_ctr("images", "rm", *refs))
     if how == "kind":
         _run(["kind", "load", "docker-image", *tags])
-        return lambda: _kind_rmi(tags)
+        return lambda: _kind_rmi(refs)
     _run(["minikube", "image", "load", "--overwrite=true", *tags])
     return lambda: _run(["minikube", "image", "rm", *tags])
 
 
-def _kind_rmi(tags: list[str]) -> None:
+def _kind_rmi(refs: list[str]) -> None:
     """kind has no unload: remove the images from each node's containerd (nodes: containers)."""
     nodes = subprocess.run(["kind", "get", "nodes"], capture_output=True, text=True,
                            timeout=LOAD_TIMEOUT, check=True).stdout.split()
     for node in nodes:
-        _run(["docker", "exec", node, "ctr", "-n", "k8s.io", "images", "rm",
-              *(node_name(t) for t in tags)])
+        _run(["docker", "exec", node, "ctr", "-n", "k8s.io", "images", "rm", *refs])
 
 
 def _run(argv: list[str]) -> None:

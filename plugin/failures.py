@@ -23,7 +23,7 @@ LEARNER_DIRS = ("koans", "projects", "solutions")
 def explain(excinfo: Any, info: KoanInfo, name: str = "<koan>", timeout: float | None = None) -> str:
     """The text shown in place of pytest's traceback for a failed koan.
 
-    `timeout` is the koan's pytest-timeout limit (koan_timeout); a ChildTimeout
+    `timeout` is the koan's pytest-timeout limit (timelimits.koan_timeout); a ChildTimeout
     carries its own. Only the first hint is shown: `koans hint` reveals the rest."""
     err = excinfo.value
     lines: list[str] = []
@@ -92,20 +92,6 @@ def _too_slow(seconds: float | None, what: str) -> str:
     return (f"Your code did not finish within {limit} and {what}. "
             "Look for something that waits forever: a child never reaped or never "
             "exiting, a read on a pipe nobody writes, a loop without an end.")
-
-
-def koan_timeout(item: Any) -> float | None:
-    """The koan's limit as pytest-timeout resolves it (marker `timeout(N)` or `timeout=N`,
-    --timeout, PYTEST_TIMEOUT, the ini file): its own code, so the figure is the one it used."""
-    try:
-        from pytest_timeout import _get_item_settings
-    except ImportError:  # pragma: no cover - pytest-timeout is a dependency
-        return None
-    try:
-        seconds = _get_item_settings(item).timeout
-    except Exception:  # noqa: BLE001 - its private API moved, or the marker is malformed
-        return None
-    return float(seconds) if seconds else None
 
 
 def is_pytest_timeout(excinfo: Any) -> bool:

@@ -25,6 +25,7 @@ from kernel_koans import (
     quietrun,
     report,
     runlock,
+    timelimits,
 )
 from kernel_koans.exercise import Exercise, use_sides
 from kernel_koans.koan import koan_info, touches
@@ -124,7 +125,7 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config,
                                   items: list[pytest.Item]) -> None:
-    """Order koans by the manifest and record the catalog.
+    """Order koans by the manifest, record the catalog, stretch time limits on a slow host.
 
     The order is given as pytest-order marks and nothing else: pytest-order's own
     modifyitems runs after this one (trylast) and sorts by them, so pytest-order's
@@ -146,6 +147,7 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
             exercises=_exercises(item))
     if entries:
         progress.save_catalog(entries)
+    timelimits.stretch(items)
     _select_by_topic(config, items)  # after the catalog: a narrower run keeps the whole journey
 
 
@@ -242,7 +244,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         return
     run = item.config.stash[RUN]
     if rep.when == "call" and rep.failed and call.excinfo is not None and run.friendly:
-        rep.longrepr = failures.explain(call.excinfo, info, item.name, failures.koan_timeout(item))
+        rep.longrepr = failures.explain(call.excinfo, info, item.name, timelimits.koan_timeout(item))
     leaked = run.record.koan_leaks.get(item.nodeid)
     if rep.when == "teardown" and leaked:
         rep.outcome = "failed"

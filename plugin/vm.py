@@ -178,9 +178,9 @@ def run(command: list[str], *, memory: str = "3G", cpus: int | None = None,
 
 
 EMULATED_SLOWNESS = 5
-"""How much slower software emulation runs than the host: the factor for the child
-toolkit's waits (child.SLOWNESS_ENV) and for a koan's time limit, which guards against
-code that hangs and is no speed test. Koans that set their own limit keep it."""
+"""How much slower software emulation runs than the host: the factor (child.SLOWNESS_ENV)
+for the child toolkit's waits and for every koan's time limit (timelimits.stretch), its
+own limit included: the limit guards against code that hangs and is no speed test."""
 
 
 def _relay(argv: list[str]) -> int:
@@ -211,7 +211,6 @@ def _inside(command: list[str], emulated: bool, engine: bool = False) -> int:
     env = dict(os.environ)
     if emulated:
         env.setdefault(child.SLOWNESS_ENV, str(EMULATED_SLOWNESS))
-        env.setdefault("PYTEST_TIMEOUT", str(30 * EMULATED_SLOWNESS))
     if not engine:
         return subprocess.run(command, env=env, check=False).returncode
     from kernel_koans import vm_engine

@@ -221,3 +221,42 @@ def test_a_failure_that_only_mentions_timeout_is_not_one(kk) -> None:
     result = kk.run("--no-audit", "koans")
     result.assert_outcomes(failed=1)
     assert "did not finish" not in _longrepr(result, "test_says_timeout")
+
+
+def test_every_limit_stretches_with_the_host_s_slowness(kk, monkeypatch) -> None:
+    """Under emulation (slowness 4 here) a koan's own marker and the run's default limit are
+    both stretched, and the failure names the stretched figure it was stopped at."""
+    kk.manifest(m00=["test_slowhost.py"])
+    kk.write("koans/m00/test_slowhost.py", '''
+        import time
+
+        import pytest
+
+        from kernel_koans.koan import koan
+
+
+        @koan(man="fork(2)", hints=["h"])
+        @pytest.mark.timeout(0.5)
+        def test_own_limit_stretched():
+            """Sleeps past its own 0.5 s, within 4 times it."""
+            time.sleep(1)
+
+
+        @koan(man="fork(2)", hints=["h"])
+        def test_default_limit_stretched():
+            """Sleeps past the run's 0.5 s default, within 4 times it."""
+            time.sleep(1)
+
+
+        @koan(man="fork(2)", hints=["h"])
+        @pytest.mark.timeout(0.25)
+        def test_still_stopped():
+            """Never ends: stopped at 4 times its own limit."""
+            time.sleep(60)
+    ''')
+    monkeypatch.setenv("PYTEST_TIMEOUT", "0.5")
+    monkeypatch.setenv("KERNEL_KOANS_SLOWNESS", "4")
+    result = kk.run("--no-audit", "koans")
+    result.assert_outcomes(passed=2, failed=1)
+    text = _longrepr(result, "test_still_stopped")
+    assert text.startswith("Your code did not finish within 1 s and was stopped; the run goes on."), text

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import glob
 import io
+import logging
 import os
 import shutil
 import subprocess
@@ -22,6 +23,13 @@ PYTHON_IMAGE = "kernel-koans/python:latest"
 LABELS = {DOCKER_LABEL: "1"}
 CACHED_LABEL = f"{DOCKER_LABEL}.cached"
 """Images that carry this label are local bases kept between runs (no registry to re-pull from)."""
+
+_log = logging.getLogger(__name__)
+
+
+def announce_kept_build(tag: str) -> None:
+    """Say that `tag` is being built now, once: the first run that needs it waits for it."""
+    _log.info("building %s, once: later runs reuse it", tag)
 
 PROBE_TIMEOUT = 5.0
 """Seconds to wait for an engine that may not be there (the host probe)."""
@@ -85,6 +93,7 @@ def ensure_busybox_image(client: Any, rootfs: Path) -> str:
         return BUSYBOX_IMAGE
     except Exception:  # noqa: BLE001 - docker.errors.ImageNotFound
         pass
+    announce_kept_build(BUSYBOX_IMAGE)
     dockerfile = (b"FROM scratch\nCOPY rootfs/ /\n"
                   + f'LABEL {DOCKER_LABEL}="1" {CACHED_LABEL}="1"\nCMD ["/bin/sh"]\n'.encode())
     context = tar_directory(rootfs.parent, {"Dockerfile": dockerfile})
@@ -146,6 +155,7 @@ def ensure_python_image(client: Any, base: str) -> str:
         return PYTHON_IMAGE
     except Exception:  # noqa: BLE001 - docker.errors.ImageNotFound: build it
         pass
+    announce_kept_build(PYTHON_IMAGE)
     work = Path(tempfile.mkdtemp(prefix="kk-pybase-"))
     try:
         python_rootfs(work / "rootfs")

@@ -4,16 +4,20 @@ Shared by the terminal summary, `koans status` and `koans next`.
 """
 from __future__ import annotations
 
-from kernel_koans import paths, progress
+from kernel_koans import manifest, paths, progress
 from kernel_koans.koan import reference_label
 
 
-def status_lines(j: progress.Journey | None = None) -> list[str]:
+def status_lines(j: progress.Journey | None = None, *, runner: str = "sudo .venv/bin/pytest") -> list[str]:
+    """A bar per milestone. One whose koans no run has collected yet (a learner who began
+    with `pytest koans/m04`) says how to collect them, not that it has none."""
     j = j or progress.journey()
+    written = {m.key for m in manifest.load() if m.files}
     lines = []
     for t in j.tallies:
         if t.total == 0:
-            lines.append(f"  {t.key}  {t.title:<38} {progress.bar(0, 0)}  no koans yet")
+            why = f"not collected yet: {runner} koans/{t.key}" if t.key in written else "no koans yet"
+            lines.append(f"  {t.key}  {t.title:<38} {progress.bar(0, 0)}  {why}")
             continue
         extra = []
         if t.failed:

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from kernel_koans import (
+    announce,
     audit,
     failures,
     hookspecs,
@@ -85,6 +86,7 @@ def pytest_configure(config: pytest.Config) -> None:
     run.previous_sides = use_sides(run.sides)
     config.stash[RUN] = run
     quietrun.register(config)
+    config.stash[announce.HANDLER] = announce.install(config)
     _add_metadata(config, run)
     _no_hypothesis_deadline()
 
@@ -328,7 +330,7 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
     else:
         tr.write_sep("=", "kernel-koans: your journey")
         j = progress.journey()
-        for line in journey.status_lines(j):
+        for line in journey.status_lines(j, runner=_runner()):
             tr.write_line(line)
         tr.write_line("")
         for line in journey.next_lines(j, runner=_runner()):
@@ -348,6 +350,9 @@ def _runner() -> str:
 def pytest_unconfigure(config: pytest.Config) -> None:
     """Under sudo, hand the run's files in the repo back to the invoking user; free the host."""
     ownership.hand_back(paths.repo_root())
+    handler = config.stash.get(announce.HANDLER, None)
+    if handler is not None:
+        announce.remove(handler)
     run = config.stash.get(RUN, None)
     if run is not None:
         use_sides(run.previous_sides)

@@ -75,6 +75,7 @@ def ensure(client: Any, lang: str, args: dict[str, str]) -> str:
     want = digest(client, lang, args)
     if _current(client, tag, want):
         return tag
+    docker_objects.announce_kept_build(tag)
     labels = {**docker_objects.LABELS, docker_objects.CACHED_LABEL: tag, DIGEST_LABEL: want}
     with docker_objects.build_stages_removed(client):
         client.images.build(fileobj=io.BytesIO(docker_objects.tar_directory(context(lang))),

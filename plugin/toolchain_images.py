@@ -198,6 +198,7 @@ def _exists(client: Any, tag: str) -> bool:
 def _import(client: Any, tag: str, busybox_rootfs: Path, lay: Callable[[Layout], None],
             env: list[str]) -> str:
     """Write busybox + what `lay` adds as one tar and `docker import` it as `tag`."""
+    docker_objects.announce_kept_build(tag)
     work = Path(tempfile.mkdtemp(prefix="kk-toolchain-"))
     try:
         path = work / "rootfs.tar"
@@ -242,6 +243,7 @@ def _python_build_tools() -> dict[str, Path]:
 def _ensure_python(client: Any, python_base: str) -> str:
     """The Python base plus pip, setuptools and wheel on PYTHONPATH (a build stage's tools)."""
     tag = TOOLCHAINS["python"]
+    docker_objects.announce_kept_build(tag)
     work = Path(tempfile.mkdtemp(prefix="kk-toolchain-"))
     try:
         for name, origin in _python_build_tools().items():

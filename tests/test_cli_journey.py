@@ -120,3 +120,16 @@ def test_console_script(journey) -> None:
     missing = subprocess.run([str(exe), "hint", "nothing_like_it"], cwd=journey.root,
                              env=dict(os.environ), capture_output=True, text=True, timeout=60)
     assert missing.returncode == 2 and "no koan matches" in missing.stderr
+
+
+def test_a_milestone_not_collected_yet_says_how_not_that_it_has_none(kk, capsys) -> None:
+    """A first run of one milestone: the others with koan files are not called empty."""
+    kk.manifest(m00=["test_add.py"], m01=["test_add.py"], m02=[])
+    kk.adder("m00")
+    kk.adder("m01")
+    kk.run("--no-audit", "koans/m00").assert_outcomes(failed=1)
+    lines = _cli(capsys, "status").splitlines()
+    m01 = next(line for line in lines if "m01  Milestone m01" in line)
+    m02 = next(line for line in lines if "m02  Milestone m02" in line)
+    assert m01.endswith("not collected yet: sudo .venv/bin/pytest koans/m01"), m01
+    assert m02.endswith("no koans yet"), m02

@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Generator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -27,6 +28,7 @@ from kernel_koans import (
     report,
     runlock,
     timelimits,
+    wrongsession,
 )
 from kernel_koans.exercise import Exercise, use_sides
 from kernel_koans.koan import koan_info, touches
@@ -72,6 +74,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--swap", action="append", default=[], metavar="EXERCISE=PATH",
                     help="load PATH for this exercise (e.g. m04/cgroups=wrong.py); the others load "
                          "as usual (twins with --solutions). Used by `koans dev check --wrong`")
+    group.addoption("--wrong-cases", metavar="PLAN", default=None,
+                    help="run the koans once per wrong-solution case of PLAN, its module swapped in "
+                         "(written by `koans dev check --wrong`; kernel_koans.wrongsession)")
 
 
 @pytest.hookimpl(trylast=True)
@@ -86,6 +91,9 @@ def pytest_configure(config: pytest.Config) -> None:
     run.previous_sides = use_sides(run.sides)
     config.stash[RUN] = run
     quietrun.register(config)
+    plan = config.getoption("wrong_cases")
+    if plan:
+        config.pluginmanager.register(wrongsession.WrongCases(Path(plan)), wrongsession.PLUGIN_NAME)
     config.stash[announce.HANDLER] = announce.install(config)
     _add_metadata(config, run)
     _no_hypothesis_deadline()

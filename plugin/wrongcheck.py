@@ -1,14 +1,14 @@
 """`koans dev check --wrong DIR`: every plausible wrong solution fails the koans it was
 written for (DESIGN.md, "Tests of the project itself" 4).
 
-A case is a folder DIR/<milestone>/<name>/ with case.toml (exercise, koans, mistake)
-and module.py, the whole wrong module (module.toml for a data exercise such as
-projects/three_services/ci.toml). Each case runs its koans in a pytest of its
-own with `--solutions --swap EXERCISE=module.py`: the wrong module in place of the
-exercise, every other exercise on its twin. Each listed koan must fail; a koan
+The cases (kernel_koans.wrongcases) run in as few pytest sessions as possible
+(kernel_koans.wrongsession): each case's koans with its wrong module swapped in for
+the exercise, every other exercise on its twin. Each listed koan must fail; a koan
 skipped because the host lacks something `--allow-missing` names is not checked
-(said so, never counted as a pass); a pass, any other skip, a koan that did not
-run, a stub left in module.py or a leak fails the case.
+(said so, never counted as a pass); a pass, any other skip, a koan that did not run,
+a stub left in the module or a leak fails the case. A session that ends early (a case
+changed the test process, or the process died) is followed by a fresh one for the
+cases that did not run; a case during which the process died fails.
 
 With `--needing TOPIC[,TOPIC]`, only the cases whose koans all work with a topic run:
 the VM lane checks there what a host like CI's cannot (AppArmor, privileged containers).
@@ -24,27 +24,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - Python 3.10
-    import tomli as tomllib
+from kernel_koans import devcheck, paths, progress, wrongsession
+from kernel_koans.wrongcases import Case, find_cases, malformed, materialize
 
-from kernel_koans import devcheck, paths, progress
-
-CASE_FILE = "case.toml"
-MODULE_FILE = "module.py"
 NOT_A_FAILURE = ("load", "stub")
 """Failure kinds (failures.kind) that say nothing about the mistake: the module did not
 load, or a function of it is still a stub."""
 
-
-@dataclass
-class Case:
-    name: str  # "m04/oom-without-memory-max", relative to DIR
-    folder: Path
-    exercise: str = ""
-    koans: list[str] = field(default_factory=list)
-    mistake: str = ""
+__all__ = ["Case", "Verdict", "find_cases", "main", "malformed"]
 
 
 @dataclass
@@ -61,31 +48,6 @@ class Verdict:
         return "SKIP" if self.not_checked else "OK"
 
 
-def module_file(case: Case) -> str:
-    """module.py, or for a data exercise (`projects/three_services/ci.toml`) module.<its suffix>."""
-    suffix = Path(case.exercise).suffix
-    return f"module{suffix}" if suffix else MODULE_FILE
-
-
-def find_cases(top: Path) -> list[Case]:
-    """Every folder under `top` holding a case.toml, in name order."""
-    cases = []
-    for spec in sorted(top.rglob(CASE_FILE)):
-        folder = spec.parent
-        case = Case(folder.relative_to(top).as_posix(), folder)
-        try:
-            data = tomllib.loads(spec.read_text())
-        except (OSError, ValueError) as err:
-            case.mistake = f"!{err}"
-            cases.append(case)
-            continue
-        case.exercise = str(data.get("exercise", ""))
-        case.koans = [str(k) for k in data.get("koans", [])]
-        case.mistake = str(data.get("mistake", ""))
-        cases.append(case)
-    return cases
-
-
 def needing_only(cases: list[Case], topics: str) -> list[Case]:
     """The cases whose koans all work with one of `topics`, as `--koans-needing` selects
     them in a collection (the same rule as the twins' selection, not a second one)."""
@@ -100,38 +62,29 @@ def needing_only(cases: list[Case], topics: str) -> list[Case]:
     return [case for case in cases if case.koans and set(case.koans) <= chosen]
 
 
-def malformed(case: Case) -> list[str]:
-    """What keeps a case from running: its files and fields, per the agreed format."""
-    if case.mistake.startswith("!"):
-        return [f"{CASE_FILE} does not parse: {case.mistake[1:]}"]
-    out = []
-    if not case.exercise:
-        out.append(f"{CASE_FILE} names no exercise")
-    elif not paths.learner_path(case.exercise).exists():
-        out.append(f"exercise {case.exercise!r} does not exist")
-    if not case.koans:
-        out.append(f"{CASE_FILE} lists no koans")
-    if not case.mistake.strip():
-        out.append(f"{CASE_FILE} says no mistake (one sentence: the wrong idea)")
-    if not (case.folder / module_file(case)).is_file():
-        out.append(f"{module_file(case)} is missing")
-    return out
+def command(case: Case, module: Path) -> list[str]:
+    """The pytest command line that runs one case alone (shown to rerun a failed one)."""
+    return ["-m", "pytest", *case.koans, "--solutions", "--swap", f"{case.exercise}={module}"]
 
 
-def command(case: Case) -> list[str]:
-    """The pytest command line that runs one case (shown to rerun a failed one)."""
-    return ["-m", "pytest", *case.koans, "--solutions",
-            "--swap", f"{case.exercise}={case.folder / module_file(case)}"]
+Planned = tuple[Case, Path]
+"""A case and the wrong module it swaps in."""
 
 
-def run_case(case: Case, state: Path, extra: list[str]) -> dict[str, Any]:
-    """Run the case's koans with its module swapped in; return the run's record."""
-    args = [sys.executable, *command(case), "-p", "no:cacheprovider", "--html=", "-q",
-            "--no-header", "--tb=no", "-rN", *extra]
+def run_session(planned: list[Planned], state: Path, extra: list[str]) -> tuple[dict[str, Any], wrongsession.Journal]:
+    """One pytest session for `planned`, in plan order; its record and journal."""
+    state.mkdir(parents=True)
+    plan = state / "plan.json"
+    wrongsession.write_plan(plan, [wrongsession.PlannedCase(c.name, c.exercise, str(m), tuple(c.koans))
+                                   for c, m in planned])
+    root = paths.repo_root()
+    files = sorted({k.split("::", 1)[0] for c, _ in planned for k in c.koans
+                    if (root / k.split("::", 1)[0]).is_file()})
+    args = [sys.executable, "-m", "pytest", *files, "--solutions", "--wrong-cases", str(plan),
+            "-p", "no:cacheprovider", "--html=", "-q", "--no-header", "--tb=no", "-rN", *extra]
     env = dict(os.environ, **{progress.STATE_ENV: str(state)})
-    subprocess.run(args, cwd=paths.repo_root(), env=env, check=False,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    return progress.load_last_run_at(state)
+    subprocess.run(args, cwd=root, env=env, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return progress.load_last_run_at(state), wrongsession.read_journal(plan)
 
 
 def judge(case: Case, run: dict[str, Any], allow_skips: bool, allow_missing: tuple[str, ...]) -> Verdict:
@@ -168,29 +121,58 @@ def main(top: Path, allow_skips: bool, extra: list[str], allow_missing: tuple[st
         cases = needing_only(cases, needing)
     which = f" needing {needing}" if needing else ""
     print(f"== dev check --wrong: {len(cases)} wrong-solution case(s){which} under {top} ==", flush=True)
-    verdicts = []
+    verdicts: list[Verdict] = []
+    session_leaks: list[str] = []
     with tempfile.TemporaryDirectory(prefix="kk-wrongcheck-") as tmp:
-        for i, case in enumerate(cases):
+        pending: list[Planned] = []
+        for case in cases:
             bad = malformed(case)
             if bad:
                 verdicts.append(Verdict(case, problems=bad))
-            else:
-                verdicts.append(judge(case, run_case(case, Path(tmp) / str(i), extra), allow_skips, allow_missing))
-            _print(verdicts[-1])
+                _print(verdicts[-1], None)
+                continue
+            try:
+                pending.append((case, materialize(case, Path(tmp) / "modules" / case.name)))
+            except ValueError as err:
+                verdicts.append(Verdict(case, problems=[str(err)]))
+                _print(verdicts[-1], None)
+        sessions = 0
+        while pending:
+            sessions += 1
+            record, journal = run_session(pending, Path(tmp) / f"session-{sessions}", extra)
+            died = [name for name in journal.started if name not in journal.ended]
+            early = bool(died) or journal.stopped
+            judged = set(journal.started) if early else {c.name for c, _ in pending}
+            for case, module in pending:
+                if case.name not in judged:
+                    continue
+                verdict = judge(case, wrongsession.of_case(record, case.name, case.koans), allow_skips, allow_missing)
+                if case.name in died:
+                    verdict.problems.append("the test process died while it ran this case")
+                verdicts.append(verdict)
+                _print(verdict, module, journal.dirty.get(case.name))
+            if record.get("session_leaks"):
+                session_leaks.append(f"after session {sessions}: {record['session_leaks']}")
+            pending = [(c, m) for c, m in pending if c.name not in judged]
+    for leak in session_leaks:
+        print(f"FAIL the wrong modules' runs left kernel objects behind {leak}")
     counts = {label: sum(v.label == label for v in verdicts) for label in ("OK", "FAIL", "SKIP")}
-    print(f"dev-check --wrong: {counts['OK']} passed, {counts['FAIL']} failed, {counts['SKIP']} not checked")
-    return 1 if counts["FAIL"] or not cases else 0
+    print(f"({len(cases)} case(s) in {sessions} pytest session(s))")
+    print(f"dev-check --wrong: {counts['OK']} passed, {counts['FAIL'] + len(session_leaks)} failed, "
+          f"{counts['SKIP']} not checked")
+    return 1 if counts["FAIL"] or session_leaks or not cases else 0
 
 
-def _print(v: Verdict) -> None:
+def _print(v: Verdict, module: Path | None, changed: str | None = None) -> None:
     case = v.case
+    note = f" (it changed the test process: {changed}; the cases after it ran in a fresh one)" if changed else ""
     if v.label == "OK":
-        print(f"OK   {case.name}: {len(v.failed)} koan(s) fail on it", flush=True)
+        print(f"OK   {case.name}: {len(v.failed)} koan(s) fail on it{note}", flush=True)
         return
-    print(f"{v.label:<4} {case.name}: {case.mistake.lstrip('!')}", flush=True)
+    print(f"{v.label:<4} {case.name}: {case.mistake.lstrip('!')}{note}", flush=True)
     for problem in v.problems:
         print(f"       {problem}")
     for nodeid in v.not_checked:
         print(f"       not checked: {nodeid}")
-    if v.problems and case.exercise and case.koans:
-        print(f"       rerun: .venv/bin/python {shlex.join(command(case))}")
+    if v.problems and module is not None:
+        print(f"       rerun alone: .venv/bin/python {shlex.join(command(case, module))}")

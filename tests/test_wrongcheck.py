@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from kernel_koans import wrongcheck
+from kernel_koans import wrongcases, wrongcheck, wrongsession
 
 CASE = '''
 exercise = "m00/x"
@@ -110,7 +110,82 @@ def test_a_data_exercise_is_swapped_for_module_with_its_suffix(kk) -> None:
     kk.write("projects/p/ci.toml", "# stub\n")
     kk.write("cases/m00/toml/case.toml", 'exercise = "projects/p/ci.toml"\nkoans = ["k"]\nmistake = "m"\n')
     kk.write("cases/m00/toml/module.toml", "[[stage]]\n")
-    case = wrongcheck.find_cases(kk.root / "cases")[0]
-    assert wrongcheck.module_file(case) == "module.toml"
-    assert wrongcheck.malformed(case) == []
-    assert f"projects/p/ci.toml={case.folder / 'module.toml'}" in wrongcheck.command(case)
+    case = wrongcases.find_cases(kk.root / "cases")[0]
+    assert wrongcases.module_file(case) == "module.toml"
+    assert wrongcases.malformed(case) == []
+    module = wrongcases.materialize(case, kk.root / "tmp")
+    assert f"projects/p/ci.toml={module}" in wrongcheck.command(case, module)
+
+
+PARAMETRIZED = '''
+import pytest
+
+from kernel_koans.exercise import exercise
+from kernel_koans.koan import koan
+
+x = exercise("m00/x")
+
+
+@pytest.mark.parametrize("a", [1, 2])
+@koan(man="add(1)", hints=["h"])
+def test_adds_each(a):
+    """Every case of a parametrized koan runs against every wrong module."""
+    assert x.add(a, 3) == a + 3
+'''
+
+
+def test_many_cases_share_one_session_and_each_koan_runs_per_case(kk, capsys) -> None:
+    """Two cases on the same koans, one of them parametrized: one pytest session, and each
+    case is judged by its own module (the second's mistake shows only at a=2)."""
+    kk.manifest(m00=["test_each.py"])
+    kk.adder()
+    kk.write("koans/m00/test_each.py", PARAMETRIZED)
+    each = ["koans/m00/test_each.py::test_adds_each[1]", "koans/m00/test_each.py::test_adds_each[2]"]
+    quoted = ", ".join(json.dumps(k) for k in each)
+    kk.write("cases/m00/a-times/case.toml", CASE.format(koans=quoted, mistake="times"))
+    kk.write("cases/m00/a-times/module.py", "def add(a, b):\n    return a * b\n")
+    kk.write("cases/m00/b-one/case.toml", CASE.format(koans=quoted, mistake="one is special"))
+    kk.write("cases/m00/b-one/module.py", "def add(a, b):\n    return a + b if a == 1 else 0\n")
+    assert wrongcheck.main(kk.root / "cases", False, ["--no-audit"]) == 1
+    out = capsys.readouterr().out
+    assert "OK   m00/a-times: 2 koan(s) fail on it" in out, out
+    assert "FAIL m00/b-one: one is special" in out, out
+    assert f"passes {each[0]}: the koan does not catch this mistake" in out, out
+    assert f"passes {each[1]}" not in out, out
+    assert "(2 case(s) in 1 pytest session(s))" in out, out
+
+
+def test_a_case_that_changes_the_test_process_ends_its_session(kk, capsys) -> None:
+    """A wrong module that changes the process running the koans (here its working
+    directory) is judged as usual, and the cases after it run in a fresh process."""
+    kk.manifest(m00=["test_add.py"])
+    kk.adder()
+    kk.write("cases/m00/a-chdir/case.toml", CASE.format(koans=json.dumps(ADDS), mistake="moves"))
+    kk.write("cases/m00/a-chdir/module.py", "import os\n\ndef add(a, b):\n    os.chdir('/')\n    return 0\n")
+    kk.write("cases/m00/b-sub/case.toml", CASE.format(koans=json.dumps(ADDS), mistake="minus"))
+    kk.write("cases/m00/b-sub/module.py", "import os\n\ndef add(a, b):\n    assert os.getcwd() != '/'\n"
+             "    return a - b\n")
+    assert wrongcheck.main(kk.root / "cases", False, ["--no-audit"]) == 0
+    out = capsys.readouterr().out
+    assert "OK   m00/a-chdir: 1 koan(s) fail on it (it changed the test process: cwd;" in out, out
+    assert "OK   m00/b-sub: 1 koan(s) fail on it" in out, out
+    assert "(2 case(s) in 2 pytest session(s))" in out, out
+
+
+def test_a_case_that_kills_the_test_process_fails_and_the_rest_go_on(kk, capsys) -> None:
+    kk.manifest(m00=["test_add.py"])
+    kk.adder()
+    kk.write("cases/m00/a-dies/case.toml", CASE.format(koans=json.dumps(ADDS), mistake="exits"))
+    kk.write("cases/m00/a-dies/module.py", "import os\n\ndef add(a, b):\n    os._exit(3)\n")
+    kk.write("cases/m00/b-sub/case.toml", CASE.format(koans=json.dumps(ADDS), mistake="minus"))
+    kk.write("cases/m00/b-sub/module.py", "def add(a, b):\n    return a - b\n")
+    assert wrongcheck.main(kk.root / "cases", False, ["--no-audit"]) == 1
+    out = capsys.readouterr().out
+    assert "FAIL m00/a-dies: exits" in out and "the test process died while it ran this case" in out, out
+    assert "OK   m00/b-sub: 1 koan(s) fail on it" in out, out
+
+
+def test_case_nodeids_keep_pytest_s_parameters_last() -> None:
+    assert (wrongsession.case_nodeid("koans/m03/t.py::test_x[go-1]", "m03/c")
+            == "koans/m03/t.py::test_x@wrong:m03/c[go-1]")
+    assert wrongsession.case_nodeid("koans/m03/t.py::test_y", "m03/c") == "koans/m03/t.py::test_y@wrong:m03/c"

@@ -31,6 +31,8 @@ NOT_A_FAILURE = ("load", "stub")
 """Failure kinds (failures.kind) that say nothing about the mistake: the module did not
 load, or a function of it is still a stub."""
 
+SLOWEST_SHOWN = 5
+
 __all__ = ["Case", "Verdict", "find_cases", "main", "malformed"]
 
 
@@ -40,6 +42,8 @@ class Verdict:
     problems: list[str] = field(default_factory=list)
     not_checked: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    """The case's koans' own time (pytest's durations), to see which cases cost the most."""
 
     @property
     def label(self) -> str:
@@ -108,6 +112,7 @@ def judge(case: Case, run: dict[str, Any], allow_skips: bool, allow_missing: tup
                               + ("does not load" if kinds[nodeid] == "load" else "still has a stub"))
         else:
             v.failed.append(nodeid)
+    v.seconds = sum(float(d) for d in dict(run.get("durations", {})).values())
     found = devcheck.Findings()
     devcheck.leaks(run, "wrong module", found)
     v.problems.extend(found.problems)
@@ -157,7 +162,9 @@ def main(top: Path, allow_skips: bool, extra: list[str], allow_missing: tuple[st
     for leak in session_leaks:
         print(f"FAIL the wrong modules' runs left kernel objects behind {leak}")
     counts = {label: sum(v.label == label for v in verdicts) for label in ("OK", "FAIL", "SKIP")}
-    print(f"({len(cases)} case(s) in {sessions} pytest session(s))")
+    slowest = sorted(verdicts, key=lambda v: v.seconds, reverse=True)[:SLOWEST_SHOWN]
+    print(f"({len(cases)} case(s) in {sessions} pytest session(s); the slowest: "
+          + ", ".join(f"{v.case.name} {v.seconds:.0f} s" for v in slowest) + ")")
     print(f"dev-check --wrong: {counts['OK']} passed, {counts['FAIL'] + len(session_leaks)} failed, "
           f"{counts['SKIP']} not checked")
     return 1 if counts["FAIL"] or session_leaks or not cases else 0

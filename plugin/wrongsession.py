@@ -134,9 +134,23 @@ def process_state() -> dict[str, str]:
     limits = {name: resource.getrlimit(getattr(resource, name))
               for name in sorted(dir(resource)) if name.startswith("RLIMIT_")}
     state["limits"] = repr(limits)
-    status = Path("/proc/self/status").read_text().splitlines()
-    state["signals"] = repr([line for line in status if line.startswith(("SigIgn", "SigCgt", "SigBlk"))])
+    state["signals"] = repr(signal_masks())
     return state
+
+
+LIBC_OWN_SIGNALS = ~((1 << 31) - 1)
+"""Signals 32 and up: glibc takes the first two for itself (SIGCANCEL, SIGSETXID: it
+installs a handler when a process starts its first thread, as the docker SDK does)."""
+
+
+def signal_masks() -> dict[str, int]:
+    """The main thread's blocked, ignored and caught signals (1-31), from /proc/self/status."""
+    out = {}
+    for line in Path("/proc/self/status").read_text().splitlines():
+        key, _, value = line.partition(":")
+        if key in ("SigBlk", "SigIgn", "SigCgt"):
+            out[key] = int(value, 16) & ~LIBC_OWN_SIGNALS
+    return out
 
 
 def changed(before: dict[str, str], after: dict[str, str]) -> list[str]:

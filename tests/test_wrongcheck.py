@@ -152,7 +152,7 @@ def test_many_cases_share_one_session_and_each_koan_runs_per_case(kk, capsys) ->
     assert "FAIL m00/b-one: one is special" in out, out
     assert f"passes {each[0]}: the koan does not catch this mistake" in out, out
     assert f"passes {each[1]}" not in out, out
-    assert "(2 case(s) in 1 pytest session(s))" in out, out
+    assert "(2 case(s) in 1 pytest session(s); the slowest: " in out, out
 
 
 def test_a_case_that_changes_the_test_process_ends_its_session(kk, capsys) -> None:
@@ -169,7 +169,7 @@ def test_a_case_that_changes_the_test_process_ends_its_session(kk, capsys) -> No
     out = capsys.readouterr().out
     assert "OK   m00/a-chdir: 1 koan(s) fail on it (it changed the test process: cwd;" in out, out
     assert "OK   m00/b-sub: 1 koan(s) fail on it" in out, out
-    assert "(2 case(s) in 2 pytest session(s))" in out, out
+    assert "(2 case(s) in 2 pytest session(s); the slowest: " in out, out
 
 
 def test_a_case_that_kills_the_test_process_fails_and_the_rest_go_on(kk, capsys) -> None:

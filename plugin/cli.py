@@ -17,6 +17,7 @@ from kernel_koans import (
     runlock,
     twins,
     vm,
+    wrongcases,
     wrongcheck,
 )
 from kernel_koans.koan import reference_label
@@ -177,6 +178,19 @@ def cmd_dev_check(args: argparse.Namespace) -> int:
         runlock.release()
 
 
+def cmd_dev_mistake(args: argparse.Namespace) -> int:
+    """Print mistake.patch for a wrong-solution case: the twin of EXERCISE (or a twin's file
+    beside it, named by its path) against FILE, a copy of it with the one mistake put in."""
+    named = Path(args.exercise)
+    twin = named.resolve() if named.is_file() else paths.twin_path(args.exercise)
+    if not twin.exists() or not twin.is_relative_to(paths.repo_root() / "solutions"):
+        print(f"koans: {args.exercise} is neither an exercise with a twin nor a file under solutions/",
+              file=sys.stderr)
+        return 2
+    sys.stdout.write(wrongcases.make_patch(twin, Path(args.file)))
+    return 0
+
+
 def cmd_vm(args: argparse.Namespace) -> int:
     """Run pytest with the learner's arguments inside a disposable VM of this machine."""
     pytest_args = args.pytest_args or ["koans"]
@@ -229,6 +243,11 @@ def parser() -> argparse.ArgumentParser:
                           "the koans its case.toml lists")
     chk.add_argument("pytest_args", nargs="*", help="extra pytest arguments (after --)")
     chk.set_defaults(fn=cmd_dev_check)
+    mis = dev_sub.add_parser("mistake", help="print a wrong-solution case's mistake.patch: the twin "
+                                             "of EXERCISE against FILE, the twin plus one mistake")
+    mis.add_argument("exercise", help="e.g. m04/cgroups, or a twin's file: solutions/projects/images/go/Dockerfile")
+    mis.add_argument("file", help="a copy of the twin with the mistake put in")
+    mis.set_defaults(fn=cmd_dev_mistake)
     v = sub.add_parser("vm", help="run koans inside a disposable VM (cgroup v2, host untouched)",
                        description="Boot a kernel of this machine in a throwaway VM (virtme-ng + qemu) "
                                    "and run pytest inside, on this checkout: `koans vm koans/m04 -x`. "

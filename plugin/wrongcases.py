@@ -2,11 +2,18 @@
 wrong module each one stands for (DESIGN.md, "Tests of the project itself" 4).
 
 A case is a folder DIR/<milestone>/<name>/ with case.toml (exercise, koans, mistake)
-and the wrong module: module.py (module.toml for a data exercise such as
-projects/three_services/ci.toml). `materialize` gives the file to swap in.
+and mistake.patch: a unified diff against today's twin (paths from the repo's top,
+`a/solutions/m04/cgroups.py`), the twin plus one mistake and nothing else. A mistake
+may span files of the twin's folder (a project's Dockerfile beside its module).
+`materialize` copies the twin's folder, applies the patch and gives the file to swap
+in; a patch that no longer applies fails its case, naming it. `make_patch` writes one.
 """
 from __future__ import annotations
 
+import difflib
+import os
+import shutil
+import subprocess
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,7 +26,7 @@ else:  # pragma: no cover - Python 3.10
 from kernel_koans import paths
 
 CASE_FILE = "case.toml"
-MODULE_FILE = "module.py"
+PATCH_FILE = "mistake.patch"
 
 
 @dataclass
@@ -29,12 +36,6 @@ class Case:
     exercise: str = ""
     koans: list[str] = field(default_factory=list)
     mistake: str = ""
-
-
-def module_file(case: Case) -> str:
-    """module.py, or for a data exercise (`projects/three_services/ci.toml`) module.<its suffix>."""
-    suffix = Path(case.exercise).suffix
-    return f"module{suffix}" if suffix else MODULE_FILE
 
 
 def find_cases(top: Path) -> list[Case]:
@@ -69,12 +70,35 @@ def malformed(case: Case) -> list[str]:
         out.append(f"{CASE_FILE} lists no koans")
     if not case.mistake.strip():
         out.append(f"{CASE_FILE} says no mistake (one sentence: the wrong idea)")
-    if not (case.folder / module_file(case)).is_file():
-        out.append(f"{module_file(case)} is missing")
+    if not (case.folder / PATCH_FILE).is_file():
+        out.append(f"{PATCH_FILE} is missing (the twin plus the mistake: koans dev mistake EXERCISE FILE)")
     return out
 
 
 def materialize(case: Case, into: Path) -> Path:
-    """The wrong module to swap in for the case's exercise (a file under `into` or the
-    case's own)."""
-    return case.folder / module_file(case)
+    """The twin's folder copied under `into` with the case's patch applied; the path of the
+    exercise's file there, to swap in. ValueError when the patch no longer applies."""
+    root = paths.repo_root()
+    twin = paths.twin_path(case.exercise)
+    folder = twin.parent.relative_to(root)
+    shutil.copytree(root / folder, into / folder, ignore=shutil.ignore_patterns("__pycache__"))
+    # git apply outside any repository: never let it find one above `into` (a TMPDIR inside one)
+    env = dict(os.environ, GIT_CEILING_DIRECTORIES=str(into.parent))
+    done = subprocess.run(["git", "apply", "--whitespace=nowarn", str((case.folder / PATCH_FILE).resolve())],
+                          cwd=into, env=env, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise ValueError(f"{PATCH_FILE} no longer applies to today's twin "
+                         f"({done.stderr.strip() or 'git apply failed'}): make the mistake again on "
+                         f"{twin.relative_to(root)} and rewrite the patch (koans dev mistake)")
+    return into / twin.relative_to(root)
+
+
+def make_patch(twin: Path, wrong: Path) -> str:
+    """The unified diff from `twin` (a file under solutions/) to `wrong`, as mistake.patch
+    holds it: both sides named by the twin's path from the repo's top."""
+    rel = twin.relative_to(paths.repo_root()).as_posix()
+    before = twin.read_text().splitlines(keepends=True) if twin.exists() else []
+    after = wrong.read_text().splitlines(keepends=True)
+    lines = difflib.unified_diff(before, after, f"a/{rel}" if before else "/dev/null", f"b/{rel}")
+    return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n"
+                   for line in lines)

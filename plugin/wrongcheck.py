@@ -108,7 +108,7 @@ def judge(case: Case, run: dict[str, Any], allow_skips: bool, allow_missing: tup
             else:
                 v.problems.append(f"skipped {nodeid} ({reasons.get(nodeid, '')})")
         elif kinds.get(nodeid) in NOT_A_FAILURE:
-            v.problems.append(f"fails {nodeid} only because module.py "
+            v.problems.append(f"fails {nodeid} only because the wrong module "
                               + ("does not load" if kinds[nodeid] == "load" else "still has a stub"))
         else:
             v.failed.append(nodeid)

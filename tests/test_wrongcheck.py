@@ -29,6 +29,17 @@ def test_adds_in_an_engine():
 ADDS = "koans/m00/test_add.py::test_m00_adds"
 
 
+def write_case(kk, name: str, module: str, mistake: str, *koans: str) -> None:
+    """cases/m00/NAME: its case.toml and the patch from the twin of m00/x to `module`."""
+    quoted = ", ".join(json.dumps(k) for k in koans)
+    kk.write(f"cases/m00/{name}/case.toml", CASE.format(koans=quoted, mistake=mistake))
+    wrong = kk.root / "wrong-x.py"
+    wrong.write_text(module)
+    patch = wrongcases.make_patch(kk.root / "solutions/m00/x.py", wrong)
+    wrong.unlink()
+    kk.write(f"cases/m00/{name}/{wrongcases.PATCH_FILE}", patch)
+
+
 @pytest.fixture
 def cases(kk):
     kk.manifest(m00=["test_add.py", "test_engine.py"])
@@ -37,9 +48,7 @@ def cases(kk):
     kk.host(docker=None)
 
     def case(name: str, module: str, mistake: str, *koans: str) -> None:
-        quoted = ", ".join(json.dumps(k) for k in koans)
-        kk.write(f"cases/m00/{name}/case.toml", CASE.format(koans=quoted, mistake=mistake))
-        kk.write(f"cases/m00/{name}/module.py", module)
+        write_case(kk, name, module, mistake, *koans)
 
     case("subtracts", "def add(a, b):\n    return a - b\n", "plus is minus", ADDS)
     case("hard-coded", "def add(a, b):\n    return 5\n", "the koan's own numbers", ADDS)
@@ -57,7 +66,7 @@ def test_wrong_cases_fail_their_koans_or_the_case_fails(cases, capsys) -> None:
     assert "FAIL m00/hard-coded: the koan's own numbers" in lines, out
     assert f"       passes {ADDS}: the koan does not catch this mistake" in lines, out
     assert "FAIL m00/still-a-stub: none" in lines, out
-    assert any("only because module.py still has a stub" in line for line in lines), out
+    assert any("only because the wrong module still has a stub" in line for line in lines), out
     assert "SKIP m00/engine: times" in lines, out  # the host lacks docker: not checked, not a pass
     assert lines[-1] == "dev-check --wrong: 1 passed, 2 failed, 1 not checked", out
     assert code == 1
@@ -91,7 +100,7 @@ def test_malformed_case_is_named(kk, capsys) -> None:
     assert wrongcheck.main(kk.root / "cases", False, []) == 1
     out = capsys.readouterr().out
     for problem in ("exercise 'm00/nope' does not exist", "case.toml lists no koans",
-                    "case.toml says no mistake", "module.py is missing"):
+                    "case.toml says no mistake", "mistake.patch is missing"):
         assert problem in out, out
 
 
@@ -105,16 +114,35 @@ def test_swap_option_loads_the_given_file_for_one_exercise(kk) -> None:
     kk.run("--no-audit", "koans").assert_outcomes(failed=1)
 
 
-def test_a_data_exercise_is_swapped_for_module_with_its_suffix(kk) -> None:
-    """A case for a data exercise (a pipeline file) holds module.toml, not module.py."""
+def test_a_patch_may_span_the_twin_s_folder_and_a_data_exercise(kk) -> None:
+    """A data exercise (a pipeline file) is patched like a module, and a mistake may touch
+    a file beside it (a project's Dockerfile): the twin's folder is copied, then patched."""
     kk.write("projects/p/ci.toml", "# stub\n")
+    kk.write("solutions/projects/p/ci.toml", "[[stage]]\nname = 'build'\n")
+    kk.write("solutions/projects/p/go/Dockerfile", "FROM scratch\n")
+    kk.write("wrong/ci.toml", "[[stage]]\nname = 'test'\n")
+    kk.write("wrong/Dockerfile", "FROM golang\n")
+    patch = (wrongcases.make_patch(kk.root / "solutions/projects/p/ci.toml", kk.root / "wrong/ci.toml")
+             + wrongcases.make_patch(kk.root / "solutions/projects/p/go/Dockerfile", kk.root / "wrong/Dockerfile"))
     kk.write("cases/m00/toml/case.toml", 'exercise = "projects/p/ci.toml"\nkoans = ["k"]\nmistake = "m"\n')
-    kk.write("cases/m00/toml/module.toml", "[[stage]]\n")
+    kk.write("cases/m00/toml/mistake.patch", patch)
     case = wrongcases.find_cases(kk.root / "cases")[0]
-    assert wrongcases.module_file(case) == "module.toml"
     assert wrongcases.malformed(case) == []
     module = wrongcases.materialize(case, kk.root / "tmp")
+    assert module == kk.root / "tmp/solutions/projects/p/ci.toml"
+    assert module.read_text() == "[[stage]]\nname = 'test'\n"
+    assert (module.parent / "go/Dockerfile").read_text() == "FROM golang\n"
+    assert "name = 'build'" in (kk.root / "solutions/projects/p/ci.toml").read_text(), "the twin is untouched"
     assert f"projects/p/ci.toml={module}" in wrongcheck.command(case, module)
+
+
+def test_a_stale_patch_fails_its_case_by_name(cases, capsys) -> None:
+    """The twin moved on and the patch no longer applies: the case fails loudly, named."""
+    (cases.root / "solutions/m00/x.py").write_text("def add(a, b):\n    total = a + b\n    return total\n")
+    assert wrongcheck.main(cases.root / "cases", False, ["--no-audit"], ("docker",)) == 1
+    out = capsys.readouterr().out
+    assert "FAIL m00/subtracts: plus is minus" in out, out
+    assert "mistake.patch no longer applies to today's twin" in out, out
 
 
 PARAMETRIZED = '''
@@ -141,11 +169,8 @@ def test_many_cases_share_one_session_and_each_koan_runs_per_case(kk, capsys) ->
     kk.adder()
     kk.write("koans/m00/test_each.py", PARAMETRIZED)
     each = ["koans/m00/test_each.py::test_adds_each[1]", "koans/m00/test_each.py::test_adds_each[2]"]
-    quoted = ", ".join(json.dumps(k) for k in each)
-    kk.write("cases/m00/a-times/case.toml", CASE.format(koans=quoted, mistake="times"))
-    kk.write("cases/m00/a-times/module.py", "def add(a, b):\n    return a * b\n")
-    kk.write("cases/m00/b-one/case.toml", CASE.format(koans=quoted, mistake="one is special"))
-    kk.write("cases/m00/b-one/module.py", "def add(a, b):\n    return a + b if a == 1 else 0\n")
+    write_case(kk, "a-times", "def add(a, b):\n    return a * b\n", "times", *each)
+    write_case(kk, "b-one", "def add(a, b):\n    return a + b if a == 1 else 0\n", "one is special", *each)
     assert wrongcheck.main(kk.root / "cases", False, ["--no-audit"]) == 1
     out = capsys.readouterr().out
     assert "OK   m00/a-times: 2 koan(s) fail on it" in out, out
@@ -160,11 +185,9 @@ def test_a_case_that_changes_the_test_process_ends_its_session(kk, capsys) -> No
     directory) is judged as usual, and the cases after it run in a fresh process."""
     kk.manifest(m00=["test_add.py"])
     kk.adder()
-    kk.write("cases/m00/a-chdir/case.toml", CASE.format(koans=json.dumps(ADDS), mistake="moves"))
-    kk.write("cases/m00/a-chdir/module.py", "import os\n\ndef add(a, b):\n    os.chdir('/')\n    return 0\n")
-    kk.write("cases/m00/b-sub/case.toml", CASE.format(koans=json.dumps(ADDS), mistake="minus"))
-    kk.write("cases/m00/b-sub/module.py", "import os\n\ndef add(a, b):\n    assert os.getcwd() != '/'\n"
-             "    return a - b\n")
+    write_case(kk, "a-chdir", "import os\n\ndef add(a, b):\n    os.chdir('/')\n    return 0\n", "moves", ADDS)
+    write_case(kk, "b-sub", "import os\n\ndef add(a, b):\n    assert os.getcwd() != '/'\n"
+             "    return a - b\n", "minus", ADDS)
     assert wrongcheck.main(kk.root / "cases", False, ["--no-audit"]) == 0
     out = capsys.readouterr().out
     assert "OK   m00/a-chdir: 1 koan(s) fail on it (it changed the test process: cwd;" in out, out
@@ -175,10 +198,8 @@ def test_a_case_that_changes_the_test_process_ends_its_session(kk, capsys) -> No
 def test_a_case_that_kills_the_test_process_fails_and_the_rest_go_on(kk, capsys) -> None:
     kk.manifest(m00=["test_add.py"])
     kk.adder()
-    kk.write("cases/m00/a-dies/case.toml", CASE.format(koans=json.dumps(ADDS), mistake="exits"))
-    kk.write("cases/m00/a-dies/module.py", "import os\n\ndef add(a, b):\n    os._exit(3)\n")
-    kk.write("cases/m00/b-sub/case.toml", CASE.format(koans=json.dumps(ADDS), mistake="minus"))
-    kk.write("cases/m00/b-sub/module.py", "def add(a, b):\n    return a - b\n")
+    write_case(kk, "a-dies", "import os\n\ndef add(a, b):\n    os._exit(3)\n", "exits", ADDS)
+    write_case(kk, "b-sub", "def add(a, b):\n    return a - b\n", "minus", ADDS)
     assert wrongcheck.main(kk.root / "cases", False, ["--no-audit"]) == 1
     out = capsys.readouterr().out
     assert "FAIL m00/a-dies: exits" in out and "the test process died while it ran this case" in out, out
@@ -189,3 +210,16 @@ def test_case_nodeids_keep_pytest_s_parameters_last() -> None:
     assert (wrongsession.case_nodeid("koans/m03/t.py::test_x[go-1]", "m03/c")
             == "koans/m03/t.py::test_x@wrong:m03/c[go-1]")
     assert wrongsession.case_nodeid("koans/m03/t.py::test_y", "m03/c") == "koans/m03/t.py::test_y@wrong:m03/c"
+
+
+def test_dev_mistake_prints_the_patch_that_materializes_back_to_the_wrong_file(kk, capsys) -> None:
+    from kernel_koans import cli
+
+    kk.adder()
+    kk.write("wrong.py", "def add(a, b):\n    return a - b\n")
+    assert cli.main(["dev", "mistake", "m00/x", str(kk.root / "wrong.py")]) == 0
+    kk.write("cases/m00/sub/case.toml", CASE.format(koans=json.dumps(ADDS), mistake="minus"))
+    kk.write("cases/m00/sub/mistake.patch", capsys.readouterr().out)
+    case = wrongcases.find_cases(kk.root / "cases")[0]
+    assert wrongcases.materialize(case, kk.root / "tmp").read_text() == "def add(a, b):\n    return a - b\n"
+    assert cli.main(["dev", "mistake", "m00/nope", str(kk.root / "wrong.py")]) == 2

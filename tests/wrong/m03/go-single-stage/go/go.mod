@@ -1,3 +1,0 @@
-module kernel-koans/images/hello
-
-go 1.19

@@ -54,6 +54,8 @@ The state and the command line -- what lives between runs:
     watch          `koans watch`: re-run the current koan on every save
     devcheck       `koans dev check`: structure, authoring rules, stubs fail, twins pass
     wrongcheck     `koans dev check --wrong DIR`: wrong solutions fail their koans
+    wrongcases     a wrong-solution case on disk: case.toml, mistake.patch, the patched copy
+    wrongsession   many wrong cases in one pytest session (a registered plugin object)
 
 Why a map and not subpackages: `kernel_koans.linux`, `kernel_koans.child`, ... are
 imported by every exercise module and twin by those names; moving modules would

@@ -20,6 +20,8 @@ import shlex
 import subprocess
 import sys
 import tempfile
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -75,8 +77,15 @@ Planned = tuple[Case, Path]
 """A case and the wrong module it swaps in."""
 
 
-def run_session(planned: list[Planned], state: Path, extra: list[str]) -> tuple[dict[str, Any], wrongsession.Journal]:
-    """One pytest session for `planned`, in plan order; its record and journal."""
+JOURNAL_POLL_SECONDS = 0.5
+"""How often the journal is read while a session runs, to print each case as it ends."""
+
+
+def run_session(planned: list[Planned], state: Path, extra: list[str],
+                ended: Callable[[str, dict[str, Any], wrongsession.Journal], None],
+                ) -> tuple[dict[str, Any], wrongsession.Journal]:
+    """One pytest session for `planned`, in plan order: `ended(case, record, journal)` for
+    each case as it ends, then the session's final record and journal."""
     state.mkdir(parents=True)
     plan = state / "plan.json"
     wrongsession.write_plan(plan, [wrongsession.PlannedCase(c.name, c.exercise, str(m), tuple(c.koans))
@@ -87,7 +96,22 @@ def run_session(planned: list[Planned], state: Path, extra: list[str]) -> tuple[
     args = [sys.executable, "-m", "pytest", *files, "--solutions", "--wrong-cases", str(plan),
             "-p", "no:cacheprovider", "--html=", "-q", "--no-header", "--tb=no", "-rN", *extra]
     env = dict(os.environ, **{progress.STATE_ENV: str(state)})
-    subprocess.run(args, cwd=root, env=env, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    told: set[str] = set()
+
+    def tell() -> None:
+        journal = wrongsession.read_journal(plan)
+        fresh = [name for name in journal.started if name in journal.ended and name not in told]
+        if fresh:
+            record = progress.load_last_run_at(state)
+            for name in fresh:
+                told.add(name)
+                ended(name, record, journal)
+
+    with subprocess.Popen(args, cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) as proc:
+        while proc.poll() is None:
+            time.sleep(JOURNAL_POLL_SECONDS)
+            tell()
+    tell()
     return progress.load_last_run_at(state), wrongsession.read_journal(plan)
 
 
@@ -144,21 +168,18 @@ def main(top: Path, allow_skips: bool, extra: list[str], allow_missing: tuple[st
         sessions = 0
         while pending:
             sessions += 1
-            record, journal = run_session(pending, Path(tmp) / f"session-{sessions}", extra)
-            died = [name for name in journal.started if name not in journal.ended]
-            early = bool(died) or journal.stopped
-            judged = set(journal.started) if early else {c.name for c, _ in pending}
-            for case, module in pending:
-                if case.name not in judged:
-                    continue
-                verdict = judge(case, wrongsession.of_case(record, case.name, case.koans), allow_skips, allow_missing)
-                if case.name in died:
-                    verdict.problems.append("the test process died while it ran this case")
-                verdicts.append(verdict)
-                _print(verdict, module, journal.dirty.get(case.name))
+            judging = _Judging(dict((c.name, (c, m)) for c, m in pending), allow_skips, allow_missing, verdicts)
+            record, journal = run_session(
+                pending, Path(tmp) / f"session-{sessions}", extra, judging.ended)
+            for name in journal.started:
+                if name in judging.waiting and name not in journal.ended:  # it died during this case
+                    judging.verdict_on(name, record, "the test process died while it ran this case")
+            if not journal.stopped and not set(journal.started) - journal.ended:
+                for name in list(judging.waiting):  # the session ran to its end: what did not start never will
+                    judging.verdict_on(name, record)
             if record.get("session_leaks"):
                 session_leaks.append(f"after session {sessions}: {record['session_leaks']}")
-            pending = [(c, m) for c, m in pending if c.name not in judged]
+            pending = [(c, m) for c, m in pending if c.name in judging.waiting]
     for leak in session_leaks:
         print(f"FAIL the wrong modules' runs left kernel objects behind {leak}")
     counts = {label: sum(v.label == label for v in verdicts) for label in ("OK", "FAIL", "SKIP")}
@@ -168,6 +189,27 @@ def main(top: Path, allow_skips: bool, extra: list[str], allow_missing: tuple[st
     print(f"dev-check --wrong: {counts['OK']} passed, {counts['FAIL'] + len(session_leaks)} failed, "
           f"{counts['SKIP']} not checked")
     return 1 if counts["FAIL"] or session_leaks or not cases else 0
+
+
+@dataclass
+class _Judging:
+    """One session's cases not judged yet; each verdict is printed the moment it is known."""
+
+    waiting: dict[str, Planned]
+    allow_skips: bool
+    allow_missing: tuple[str, ...]
+    verdicts: list[Verdict]
+
+    def ended(self, name: str, record: dict[str, Any], journal: wrongsession.Journal) -> None:
+        self.verdict_on(name, record, changed=journal.dirty.get(name))
+
+    def verdict_on(self, name: str, record: dict[str, Any], note: str = "", changed: str | None = None) -> None:
+        case, module = self.waiting.pop(name)
+        verdict = judge(case, wrongsession.of_case(record, name, case.koans), self.allow_skips, self.allow_missing)
+        if note:
+            verdict.problems.append(note)
+        self.verdicts.append(verdict)
+        _print(verdict, module, changed)
 
 
 def _print(v: Verdict, module: Path | None, changed: str | None = None) -> None:

@@ -212,14 +212,14 @@ class WrongCases:
         self.current = None
         config = item.config
         progress.save_last_run(config.stash[RUN].record)
-        self._note(f"end {case.name}")
         what = changed(self.before, process_state())
-        if what:
+        if what:  # said before its end: whoever reads the end knows it already
             self._note(f"dirty {case.name} {','.join(what)}")
-            if nextitem is not None:
-                self._note(f"stop {case.name}")
-                item.session.shouldstop = (f"kernel-koans: case {case.name} changed the test process "
-                                           f"({', '.join(what)}); the rest go on in a fresh one")
+        self._note(f"end {case.name}")
+        if what and nextitem is not None:
+            self._note(f"stop {case.name}")
+            item.session.shouldstop = (f"kernel-koans: case {case.name} changed the test process "
+                                       f"({', '.join(what)}); the rest go on in a fresh one")
 
     def pytest_unconfigure(self, config: pytest.Config) -> None:
         self.journal.close()

@@ -27,6 +27,7 @@ def test_sudo_run_hands_back_its_artefacts_only(kk, monkeypatch) -> None:
     monkeypatch.setenv("SUDO_UID", str(UID))
     monkeypatch.setenv("SUDO_GID", str(GID))
     monkeypatch.setattr(sys, "dont_write_bytecode", False)  # whatever PYTHONDONTWRITEBYTECODE says
+    monkeypatch.setattr(sys, "pycache_prefix", None)  # and beside the sources, whatever PYTHONPYCACHEPREFIX says
     kk.run("koans", "--html", str(kk.state / "report.html")).assert_outcomes(failed=1)
 
     artefacts = [kk.state, kk.state / "progress.json", kk.state / "catalog.json",

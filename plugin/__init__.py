@@ -53,6 +53,8 @@ The state and the command line -- what lives between runs:
     cli            `koans`: status, next, hint, watch, compare, reset, doctor, clean, vm, dev
     watch          `koans watch`: re-run the current koan on every save
     devcheck       `koans dev check`: structure, authoring rules, stubs fail, twins pass
+    parity         a stub and its twin: one API, and the code a stub gives is the twin's
+    shape          no stray files in koans/ and solutions/, every twin lint-clean
     wrongcheck     `koans dev check --wrong DIR`: wrong solutions fail their koans
     wrongcases     a wrong-solution case on disk: case.toml, mistake.patch, the patched copy
     wrongsession   many wrong cases in one pytest session (a registered plugin object)

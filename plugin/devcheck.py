@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kernel_koans import manifest, paths, progress
+from kernel_koans import manifest, parity, paths, progress, shape
 
 LEARNER_TOPS = ("koans", "projects")
 NOT_EXERCISES = ("conftest.py", "__init__.py")
@@ -33,7 +33,8 @@ class Findings:
 
 
 def structure(f: Findings) -> None:
-    """Twin rule, manifest and authoring rules: files, not kernels."""
+    """Twin rule, stub-twin parity, stray files, lint-clean twins, manifest and authoring
+    rules: files, not kernels."""
     root = paths.repo_root()
     listed = {(m.key, name) for m in manifest.load() for name in m.files}
     for test in sorted((root / "koans").glob("m[0-9][0-9]/test_*.py")):
@@ -53,6 +54,13 @@ def structure(f: Findings) -> None:
             f.checked += 1
             if not twin.exists():
                 f.fail(f"{path.relative_to(root)} has no reference twin at {twin.relative_to(root)}")
+            elif path.suffix == ".py":
+                f.checked += 1
+                for problem in parity.problems(path, twin, path.relative_to(root).as_posix()):
+                    f.fail(problem)
+    for problem in shape.strays() + shape.lint():
+        f.fail(problem)
+    f.checked += 2
     authoring(f)
 
 

@@ -1,5 +1,5 @@
 """The wrong-solution cases on disk: their format, what makes one malformed, and the
-wrong module each one stands for (DESIGN.md, "Tests of the project itself" 4).
+wrong module each one stands for (docs/AUTHORING.md, "Checking your koans").
 
 A case is a folder DIR/<milestone>/<name>/ with case.toml (exercise, koans, mistake)
 and mistake.patch: a unified diff against today's twin (paths from the repo's top,

@@ -1,5 +1,5 @@
 """`koans dev check --wrong DIR`: every plausible wrong solution fails the koans it was
-written for (DESIGN.md, "Tests of the project itself" 4).
+written for (docs/AUTHORING.md, "Checking your koans").
 
 The cases (kernel_koans.wrongcases) run in as few pytest sessions as possible
 (kernel_koans.wrongsession): each case's koans with its wrong module swapped in for

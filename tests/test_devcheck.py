@@ -14,8 +14,9 @@ def test_structure_of_an_honest_curriculum(kk) -> None:
     found = devcheck.Findings()
     devcheck.structure(found)
     assert found.problems == []
-    # one koan file, two modules with their twins; the exercise it names; x.py used
-    assert found.checked == 5
+    # one koan file, two modules with their twins and their parity; the strays and the
+    # twins' lint; the exercise it names; x.py used
+    assert found.checked == 9
 
 
 def test_structure_reports_what_breaks_the_rules(kk) -> None:
@@ -34,6 +35,59 @@ def test_structure_reports_what_breaks_the_rules(kk) -> None:
         "koans/m00/orphan.py:2 raises NotImplementedError without saying what is missing",
         "projects/sim/sim.py has no reference twin at solutions/projects/sim/sim.py",
     ])
+
+
+def test_structure_holds_stub_and_twin_to_one_api(kk) -> None:
+    kk.manifest(m00=["test_add.py"])
+    kk.adder()
+    kk.write("koans/m00/x.py", '''
+        def add(a, b, c=0):
+            raise NotImplementedError("return the sum of a and b")
+
+
+        def given(a):
+            return a * 2
+
+
+        def only_here():
+            raise NotImplementedError("a name the twin lacks")
+    ''')
+    kk.write("solutions/m00/x.py", '''
+        def add(a, b):
+            return a + b
+
+
+        def given(a):
+            return a + a
+
+
+        def helper():
+            return 1
+    ''')
+    found = devcheck.Findings()
+    devcheck.structure(found)
+    assert sorted(found.problems) == sorted([
+        "koans/m00/x.py::add: the stub's signature ((a, b, c=0)) is not the twin's ((a, b))",
+        "koans/m00/x.py::given: the stub gives this function whole, yet it differs from the twin's "
+        "(make them one, or say why in kernel_koans.parity.DELIBERATE)",
+        "koans/m00/x.py::only_here is in the stub, not in its twin",
+    ])
+
+
+def test_structure_finds_strays_and_unclean_twins(kk) -> None:
+    kk.manifest(m00=["test_add.py"])
+    kk.adder()
+    kk.write("koans/notes.txt", "mine\n")
+    kk.write("solutions/m00/gone.py", "")
+    kk.write("solutions/m00/test_add.py", "")
+    kk.write("solutions/m00/x.py", "import os\n\n\ndef add(a, b):\n    return a + b\n")
+    found = devcheck.Findings()
+    devcheck.structure(found)
+    text = "\n".join(found.problems)
+    assert "koans/notes.txt is neither a milestone folder (mNN) nor the manifest" in text
+    assert "solutions/m00/gone.py is the twin of koans/m00/gone.py, which does not exist" in text
+    assert "solutions/m00/test_add.py: a koan file among the twins" in text
+    assert "not lint-clean: solutions/m00/x.py:1:8: F401" in text
 
 
 def test_judge_fails_stub_passes_twin_failures_skips_and_leaks() -> None:

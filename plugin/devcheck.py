@@ -58,9 +58,9 @@ def structure(f: Findings) -> None:
                 f.checked += 1
                 for problem in parity.problems(path, twin, path.relative_to(root).as_posix()):
                     f.fail(problem)
-    for problem in shape.strays() + shape.lint():
+    for problem in shape.strays() + shape.lint() + shape.shared_helpers():
         f.fail(problem)
-    f.checked += 2
+    f.checked += 3
     authoring(f)
 
 

@@ -84,6 +84,16 @@ def setns(fd: int, nstype: int = 0) -> None:
     _check(_libc.setns(ctypes.c_int(fd), ctypes.c_int(nstype)), "setns")
 
 
+def enter(path: str, nstype: int = 0) -> None:
+    """Join the namespace a file names (/proc/<pid>/ns/<kind>, a /run/netns bind mount):
+    open, setns(2), close. Moves the caller: call it in a child."""
+    fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+    try:
+        setns(fd, nstype)
+    finally:
+        os.close(fd)
+
+
 def mount(source: str | None, target: str, fstype: str | None = None,
           flags: int = 0, data: str | None = None) -> None:
     """Attach a filesystem, or change a mount's propagation (mount(2))."""

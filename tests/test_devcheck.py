@@ -14,9 +14,9 @@ def test_structure_of_an_honest_curriculum(kk) -> None:
     found = devcheck.Findings()
     devcheck.structure(found)
     assert found.problems == []
-    # one koan file, two modules with their twins and their parity; the strays and the
-    # twins' lint; the exercise it names; x.py used
-    assert found.checked == 9
+    # one koan file, two modules with their twins and their parity; the strays, the
+    # twins' lint and the shared helpers; the exercise it names; x.py used
+    assert found.checked == 10
 
 
 def test_structure_reports_what_breaks_the_rules(kk) -> None:
@@ -132,3 +132,16 @@ def test_paths_among_the_arguments_narrow_the_check(tmp_path) -> None:
     extra = ["koans/m09", "-k", "koans", "koans/m09/test_x.py::test_a", "-x"]
     assert devcheck._targets(tmp_path, extra) == ["koans/m09", "koans/m09/test_x.py::test_a"]
     assert devcheck._targets(tmp_path, ["-k", "pid_1"]) == []
+
+
+def test_a_helper_two_koan_files_write_is_named(kk) -> None:
+    kk.manifest(m00=["test_add.py", "test_more.py"])
+    kk.adder()
+    helper = "def nspid(pid):\n    return [pid]\n\n\ndef other(x):\n    y = x + 1\n    return y\n"
+    kk.write("koans/m00/test_more.py", helper.replace("other", "renamed"))
+    kk.write("koans/m00/test_add.py", (kk.root / "koans/m00/test_add.py").read_text() + "\n\n" + helper)
+    found = devcheck.Findings()
+    devcheck.structure(found)
+    text = "\n".join(found.problems)
+    assert "helper nspid() is defined in 2 koan files (koans/m00/test_add.py, koans/m00/test_more.py)" in text
+    assert "the same helper is written twice (koans/m00/test_add.py::other, koans/m00/test_more.py::renamed)" in text

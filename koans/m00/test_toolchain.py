@@ -69,7 +69,7 @@ def test_a_dynamic_binary_names_its_loader(spawn, scratch: Path) -> None:
     # and whose data holds the usual loader's path: only PT_INTERP says which one is used.
     loader = scratch / f"kk-ld-{os.urandom(3).hex()}.so"
     shutil.copy2(loaded, loader)
-    program = build(scratch, ["-no-pie", f"-Wl,--dynamic-linker={loader}"], [loaded, STD_LOADER])
+    program = build_program(scratch, ["-no-pie", f"-Wl,--dynamic-linker={loader}"], [loaded, STD_LOADER])
     if program is None:
         return
     child = spawn([program])
@@ -85,7 +85,7 @@ STD_LOADER = "/lib64/ld-linux-x86-64.so.2"
 """A loader's path, written into the koan's programs as data (x86-64's; any would do)."""
 
 
-def build(scratch: Path, flags: list[str], strings: list[str]) -> str | None:
+def build_program(scratch: Path, flags: list[str], strings: list[str]) -> str | None:
     """A C program (it waits in pause(2)) built with cc `flags`, whose read-only data holds
     `strings`; None when this host has no C compiler."""
     cc = shutil.which("cc") or shutil.which("gcc")
@@ -129,7 +129,7 @@ def test_a_static_binary_needs_no_loader(spawn, kk_host, scratch: Path) -> None:
     with open(marked, "ab") as f:
         f.write(f"\0{STD_LOADER}\0".encode())
     programs = [marked]
-    static_pie = build(scratch, ["-static-pie"], [STD_LOADER])
+    static_pie = build_program(scratch, ["-static-pie"], [STD_LOADER])
     programs += [static_pie] if static_pie else []
     for program in programs:
         child = spawn(["sleep", "30"], executable=program)

@@ -1,9 +1,7 @@
 """M1 · Layers and the build cache: which change to a Dockerfile or its context rebuilds what."""
 from __future__ import annotations
 
-import io
 import re
-import tarfile
 import time
 import uuid
 
@@ -11,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kernel_koans import exercise, koan
+from kernel_koans import build_context, exercise, koan
 
 build_cache = exercise("m01/build_cache")
 
@@ -29,23 +27,12 @@ SCENARIOS = {
 }
 
 
-def _tar(files: dict[str, bytes], mtime: int) -> io.BytesIO:
-    buf = io.BytesIO()
-    with tarfile.open(fileobj=buf, mode="w") as tar:
-        for name, data in files.items():
-            info = tarfile.TarInfo(name)
-            info.size, info.mode, info.mtime = len(data), 0o644, mtime
-            tar.addfile(info, io.BytesIO(data))
-    buf.seek(0)
-    return buf
-
-
-def _build(client, lines: list[str], context: dict[str, bytes], nonce: str,
+def _cache_hits(client, lines: list[str], context: dict[str, bytes], nonce: str,
            labels: dict[str, str], mtime: int) -> list[bool]:
     """Build through the engine's API; return, per instruction after FROM, "Using cache"?"""
     # A LABEL with a fresh nonce right after FROM keeps this run's cache apart from any other.
     dockerfile = "\n".join([lines[0], f"LABEL kk.nonce={nonce}", *lines[1:]]) + "\n"
-    stream = client.api.build(fileobj=_tar({**context, "Dockerfile": dockerfile.encode()}, mtime),
+    stream = client.api.build(fileobj=build_context.tar({**context, "Dockerfile": dockerfile.encode()}, mtime=mtime),
                               custom_context=True, decode=True, rm=True, forcerm=True,
                               pull=False, labels=labels)
     text = ""
@@ -72,11 +59,11 @@ def test_cache_misses_where_you_predict(docker_client, busybox_image, docker_cle
     predictions = {name: build_cache.cached_steps(LINES, CONTEXT, lines, context)
                    for name, (lines, context, _) in SCENARIOS.items()}
     nonce = uuid.uuid4().hex[:12]
-    first = _build(docker_client, LINES, CONTEXT, nonce, docker_cleanup, mtime=1_700_000_000)
+    first = _cache_hits(docker_client, LINES, CONTEXT, nonce, docker_cleanup, mtime=1_700_000_000)
     assert not any(first), f"the first build of this Dockerfile cannot use a cache: {first}"
     for name, (lines, context, touch) in SCENARIOS.items():
         predicted = predictions[name]
-        seen = _build(docker_client, lines, context, nonce, docker_cleanup,
+        seen = _cache_hits(docker_client, lines, context, nonce, docker_cleanup,
                       mtime=int(time.time()) if touch else 1_700_000_000)
         assert predicted == seen, (
             f"{name}: the engine reused {seen} for the steps {lines[1:]}; cached_steps predicted "

@@ -1,14 +1,11 @@
 """M1 · `docker history`: layers, the instructions that made them, and why deleting later saves nothing."""
 from __future__ import annotations
 
-import gzip
 import io
-import json
-import tarfile
 
 import pytest
 
-from kernel_koans import exercise, koan
+from kernel_koans import exercise, koan, saved_image
 
 history = exercise("m01/history")
 
@@ -16,7 +13,7 @@ MIB = 1024 * 1024
 SLACK = 64 * 1024
 
 
-def _build(client, dockerfile: str, labels: dict[str, str]):  # type: ignore[no-untyped-def]
+def _build_dockerfile(client, dockerfile: str, labels: dict[str, str]):  # type: ignore[no-untyped-def]
     image, _ = client.images.build(fileobj=io.BytesIO(dockerfile.encode()), labels=labels,
                                    pull=False, rm=True, forcerm=True)
     return image
@@ -25,24 +22,6 @@ def _build(client, dockerfile: str, labels: dict[str, str]):  # type: ignore[no-
 def _own_layers(client, image, base: str) -> list[dict]:  # type: ignore[no-untyped-def]
     """History entries (newest first) above the base image's."""
     return image.history()[:len(image.history()) - len(client.images.get(base).history())]
-
-
-def _layer_entries(image) -> list[dict[str, int]]:  # type: ignore[no-untyped-def]
-    """{path: size} of every regular file and whiteout in each layer tar of `docker save`,
-    bottom layer first: what the engine really stored."""
-    with tarfile.open(fileobj=io.BytesIO(b"".join(image.save()))) as archive:
-        def read(name: str) -> bytes:
-            fh = archive.extractfile(name)
-            assert fh is not None, f"{name} is not a file in the saved image"
-            return fh.read()
-
-        layers = []
-        for path in json.loads(read("manifest.json"))[0]["Layers"]:
-            blob = read(path)
-            blob = gzip.decompress(blob) if blob[:2] == b"\x1f\x8b" else blob
-            with tarfile.open(fileobj=io.BytesIO(blob)) as layer:
-                layers.append({m.name.removeprefix("./"): m.size for m in layer.getmembers() if m.isfile()})
-    return layers
 
 
 def _blob_visible(client, image, labels: dict[str, str]) -> bool:
@@ -59,7 +38,7 @@ def _blob_visible(client, image, labels: dict[str, str]) -> bool:
 def test_deleting_in_a_later_layer_does_not_shrink_the_image(docker_client, busybox_image, docker_cleanup):
     """Layers only stack: a file deleted by a later instruction is hidden, not gone, and every
     pull still downloads it."""
-    image = _build(docker_client, history.wasteful_dockerfile(), docker_cleanup)
+    image = _build_dockerfile(docker_client, history.wasteful_dockerfile(), docker_cleanup)
     layers = _own_layers(docker_client, image, busybox_image)
     shown = [(e["CreatedBy"][-60:], e["Size"]) for e in layers]
     big = [e for e in layers if e["Size"] >= MIB]
@@ -69,7 +48,7 @@ def test_deleting_in_a_later_layer_does_not_shrink_the_image(docker_client, busy
     assert not _blob_visible(docker_client, image, docker_cleanup), "/blob must be deleted in the final image"
     extra = image.attrs["Size"] - docker_client.images.get(busybox_image).attrs["Size"]
     assert extra >= MIB, f"the engine says the image is {extra} bytes above its base: the deleted blob still counts"
-    stored = _layer_entries(image)
+    stored = [{path: len(data) for path, data in layer.items()} for layer in saved_image.of_image(image)]
     holding = [i for i, files in enumerate(stored) if files.get("blob", 0) >= MIB]
     hiding = [i for i, files in enumerate(stored) if ".wh.blob" in files]
     assert holding and hiding and hiding[-1] > holding[0], (
@@ -87,7 +66,7 @@ def test_create_and_delete_in_one_step_leaves_no_bytes(docker_client, busybox_im
     """Temporary files (downloads, build caches, apt lists) must die in the RUN that made them,
     or the image carries them forever."""
     dockerfile = history.lean_dockerfile()
-    image = _build(docker_client, dockerfile, docker_cleanup)
+    image = _build_dockerfile(docker_client, dockerfile, docker_cleanup)
     layers = _own_layers(docker_client, image, busybox_image)
     shown = [(e["CreatedBy"][-60:], e["Size"]) for e in layers]
     blob_steps = [e for e in layers if "/blob" in e["CreatedBy"]]

@@ -9,27 +9,17 @@ import os
 import tarfile
 import time
 
-from kernel_koans import exercise, koan
+from kernel_koans import build_context, exercise, koan
 
 image_files = exercise("m01/image_files")
-
-
-def _context(files: dict[str, bytes]) -> io.BytesIO:
-    buf = io.BytesIO()
-    with tarfile.open(fileobj=buf, mode="w") as tar:
-        for name, data in files.items():
-            info = tarfile.TarInfo(name)
-            info.size, info.mode, info.mtime = len(data), 0o644, int(time.time())
-            tar.addfile(info, io.BytesIO(data))
-    buf.seek(0)
-    return buf
 
 
 def _small_image(client, base: str, labels: dict[str, str]):  # type: ignore[no-untyped-def]
     """FROM the busybox base, one COPY layer and one RUN layer; random bytes keep it unique."""
     dockerfile = (f"FROM {base}\nCOPY data.bin /data.bin\nRUN echo built > /built\n"
                   'CMD ["cat", "/built"]\n').encode()
-    image, _ = client.images.build(fileobj=_context({"Dockerfile": dockerfile, "data.bin": os.urandom(4096)}),
+    context = build_context.tar({"Dockerfile": dockerfile, "data.bin": os.urandom(4096)}, mtime=int(time.time()))
+    image, _ = client.images.build(fileobj=context,
                                    custom_context=True, labels=labels, pull=False, rm=True, forcerm=True)
     return image
 

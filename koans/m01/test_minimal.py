@@ -1,35 +1,22 @@
 """M1 · Minimal images: FROM scratch, a static binary, and what a dynamic one drags along."""
 from __future__ import annotations
 
-import io
 import json
 import os
 import shutil
 import subprocess
-import tarfile
 import uuid
 from pathlib import Path
 
 import pytest
 
-from kernel_koans import exercise, koan
+from kernel_koans import build_context, exercise, koan
 
 minimal = exercise("m01/minimal")
 
 
-def _context(files: dict[str, tuple[bytes, int]]) -> io.BytesIO:
-    buf = io.BytesIO()
-    with tarfile.open(fileobj=buf, mode="w") as tar:
-        for name, (data, mode) in files.items():
-            info = tarfile.TarInfo(name)
-            info.size, info.mode = len(data), mode
-            tar.addfile(info, io.BytesIO(data))
-    buf.seek(0)
-    return buf
-
-
-def _build(client, files: dict[str, tuple[bytes, int]], labels: dict[str, str]):  # type: ignore[no-untyped-def]
-    image, _ = client.images.build(fileobj=_context(files), custom_context=True, labels=labels,
+def _build_files(client, files: dict[str, tuple[bytes, int]], labels: dict[str, str]):  # type: ignore[no-untyped-def]
+    image, _ = client.images.build(fileobj=build_context.tar(files), custom_context=True, labels=labels,
                                    pull=False, rm=True, forcerm=True)
     return image
 
@@ -44,7 +31,7 @@ def test_a_static_binary_is_a_whole_image(docker_client, busybox_image, docker_c
     """A static binary needs no libc and no shell: FROM scratch plus that one file is a
     complete image, as small as the file."""
     binary = Path(kk_host.busybox).read_bytes()
-    image = _build(docker_client, {"Dockerfile": (minimal.scratch_dockerfile().encode(), 0o644),
+    image = _build_files(docker_client, {"Dockerfile": (minimal.scratch_dockerfile().encode(), 0o644),
                                    "busybox": (binary, 0o755)}, docker_cleanup)
     token = uuid.uuid4().hex
     out = docker_client.containers.run(image.id, ["echo", token], remove=True, labels=docker_cleanup)
@@ -100,7 +87,7 @@ def _runs_in_scratch(client, binary: str, args: list[str], labels: dict[str, str
     assert binary in wanted, f"the binary itself ({binary}) is the first file the image needs: {wanted}"
     files = {p.lstrip("/"): (Path(p).read_bytes(), 0o755) for p in wanted}
     dockerfile = f"FROM scratch\nCOPY . /\nENTRYPOINT {json.dumps([binary, *args])}\n"
-    image = _build(client, {**files, "Dockerfile": (dockerfile.encode(), 0o644)}, labels)
+    image = _build_files(client, {**files, "Dockerfile": (dockerfile.encode(), 0o644)}, labels)
     container = client.containers.create(image.id, labels=labels)
     try:
         container.start()

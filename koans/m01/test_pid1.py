@@ -2,12 +2,10 @@
 from __future__ import annotations
 
 import errno
-import io
 import os
 import random
 import shutil
 import signal
-import tarfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -15,7 +13,7 @@ from contextlib import contextmanager
 import psutil
 import pytest
 
-from kernel_koans import child, exercise, koan, linux, trace, waiting
+from kernel_koans import build_context, child, exercise, koan, linux, trace, waiting
 from kernel_koans.child import describe_status, in_child
 
 tiny_init = exercise("m01/tiny_init")
@@ -218,17 +216,6 @@ def test_pid1_reaps_orphaned_zombies():
         "wait for any child (-1), not only for the program")
 
 
-def _context(files: dict[str, bytes]) -> io.BytesIO:
-    buf = io.BytesIO()
-    with tarfile.open(fileobj=buf, mode="w") as tar:
-        for name, data in files.items():
-            info = tarfile.TarInfo(name)
-            info.size, info.mode = len(data), 0o755
-            tar.addfile(info, io.BytesIO(data))
-    buf.seek(0)
-    return buf
-
-
 @pytest.mark.timeout(60)
 @koan(man="https://docs.docker.com/reference/cli/docker/container/stop/",
       hints=["`sleep 30` as PID 1 ignores SIGTERM; a shell in front of it must catch it and pass it on.",
@@ -244,7 +231,7 @@ def test_docker_stop_is_fast_with_a_forwarding_init(docker_client, busybox_image
     dockerfile = (f"FROM {busybox_image}\nCOPY kk-init.sh /kk-init.sh\n"
                   f'ENTRYPOINT ["/bin/sh", "/kk-init.sh"]\nCMD ["sh", "-c", "{app}"]\n')
     image, _ = docker_client.images.build(
-        fileobj=_context({"Dockerfile": dockerfile.encode(), "kk-init.sh": script.encode()}),
+        fileobj=build_context.tar({"Dockerfile": dockerfile.encode(), "kk-init.sh": script.encode()}, mode=0o755),
         custom_context=True, labels=docker_cleanup, pull=False, rm=True, forcerm=True)
     container = docker_client.containers.run(image.id, detach=True, labels=docker_cleanup)
     container.reload()

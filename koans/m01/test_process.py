@@ -6,13 +6,12 @@ import signal
 import subprocess
 import sys
 import uuid
-from pathlib import Path
 
 import psutil
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kernel_koans import exercise, koan, waiting
+from kernel_koans import exercise, koan, proc, waiting
 
 process = exercise("m01/process")
 
@@ -20,13 +19,9 @@ ODD_NAME = "kk a) (b"
 """An executable name with a space and parentheses: comm is not a simple token."""
 
 
-def _wait_for(check, timeout: float = 5.0, what: str = "the process") -> None:  # type: ignore[no-untyped-def]
+def _must_reach(check, timeout: float = 5.0, what: str = "the process") -> None:  # type: ignore[no-untyped-def]
     if not waiting.until(check, timeout, 0.02):
         raise AssertionError(f"{what} did not get there within {timeout:g} s")
-
-
-def _comm(pid: int) -> str:
-    return Path(f"/proc/{pid}/comm").read_text().rstrip("\n")
 
 
 @koan(man="proc(5)",
@@ -42,13 +37,13 @@ def test_proc_stat_tells_state_and_parent(spawn, scratch):
     child = spawn([str(link), "-c", "import time; print('up', flush=True); time.sleep(30)"],
                   stdout=subprocess.PIPE)
     assert child.stdout is not None and child.stdout.readline() == b"up\n"
-    _wait_for(lambda: psutil.Process(child.pid).status() == psutil.STATUS_SLEEPING, what="time.sleep")
+    _must_reach(lambda: psutil.Process(child.pid).status() == psutil.STATUS_SLEEPING, what="time.sleep")
     seen = process.read_stat(child.pid)
     assert (seen.pid, seen.comm, seen.state, seen.ppid) == (child.pid, ODD_NAME, "S", os.getpid()), (
         f"the kernel says pid {child.pid} is ({ODD_NAME!r}, state S, parent {os.getpid()}); "
         f"read_stat gave {seen}")
     os.kill(child.pid, signal.SIGSTOP)
-    _wait_for(lambda: psutil.Process(child.pid).status() == psutil.STATUS_STOPPED, what="SIGSTOP")
+    _must_reach(lambda: psutil.Process(child.pid).status() == psutil.STATUS_STOPPED, what="SIGSTOP")
     stopped = process.read_stat(child.pid)
     assert stopped.state == "T", (
         f"after SIGSTOP the kernel reports state T (stopped) for pid {child.pid}; "
@@ -99,7 +94,7 @@ def test_a_container_is_a_host_process_with_its_own_root(docker_client, busybox_
         detach=True, labels=docker_cleanup, stop_signal="SIGKILL", working_dir="/kk-work")
     container.reload()
     pid = container.attrs["State"]["Pid"]
-    _wait_for(lambda: _comm(pid) == "sleep", what="the container's shell")
+    _must_reach(lambda: proc.comm(pid) == "sleep", what="the container's shell")
     assert os.stat(f"/proc/{pid}/ns/mnt").st_ino != os.stat("/proc/self/ns/mnt").st_ino
     assert not os.path.exists("/kk-token"), "the host root must not hold /kk-token"
     seen = process.read_file_in_root_of(pid, "/kk-token")

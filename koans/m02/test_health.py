@@ -20,7 +20,7 @@ def _status(container) -> tuple[str, int]:
     return str(state.get("Status", "none")), int(state.get("FailingStreak", 0))
 
 
-def _wait_for(container, status: str, seconds: float) -> tuple[str, int]:
+def _wait_for_status(container, status: str, seconds: float) -> tuple[str, int]:
     return waiting.settle(lambda: _status(container), lambda seen: seen[0] == status, seconds, 0.1)
 
 
@@ -43,10 +43,10 @@ def test_healthcheck_goes_starting_healthy_unhealthy(docker_client, busybox_imag
     assert status == "starting", f"before {READY} exists the status is {status!r}, not 'starting'"
     assert streak == 0, f"failures inside the start period counted: FailingStreak={streak}"
     box.exec_run(["touch", READY])
-    status, _ = _wait_for(box, "healthy", 10)
+    status, _ = _wait_for_status(box, "healthy", 10)
     assert status == "healthy", f"with {READY} present the probe should pass; status is {status!r}"
     box.exec_run(["rm", READY])
-    status, streak = _wait_for(box, "unhealthy", 10)
+    status, streak = _wait_for_status(box, "unhealthy", 10)
     assert status == "unhealthy", f"with {READY} gone the status stayed {status!r}"
     assert streak >= 2, f"unhealthy after FailingStreak={streak}: it takes `retries` (2) failures"
 

@@ -54,7 +54,7 @@ def make_project(root: Path) -> dict[str, bool]:
     return layout
 
 
-def build(client: Any, root: Path, dockerfile: str, ignore: list[str] | None,
+def build_context_dir(client: Any, root: Path, dockerfile: str, ignore: list[str] | None,
           labels: dict[str, str]) -> tuple[int, dict[str, int]]:
     """Build root; return (image size the engine reports, {path under /app: bytes} found in it)."""
     (root / "Dockerfile").write_text(dockerfile)
@@ -93,7 +93,7 @@ def test_the_image_holds_the_bytes_you_predict_the_context_keeps(docker_client, 
     predicting it in bytes, before a build, is how you size a context and an image."""
     layout = make_project(scratch)
     predicted = context_size.kept_bytes(str(scratch), list(IGNORE))
-    size, files = build(docker_client, scratch, f"FROM {busybox_image}\nCOPY . /app\n", IGNORE, docker_cleanup)
+    size, files = build_context_dir(docker_client, scratch, f"FROM {busybox_image}\nCOPY . /app\n", IGNORE, docker_cleanup)
     base = docker_client.images.get(busybox_image).attrs["Size"]
     landed = project_bytes(files)
     want = sorted(p for p, kept in layout.items() if kept)
@@ -122,9 +122,9 @@ def test_ignoring_saves_what_a_later_rm_cannot(docker_client, busybox_image, doc
     make_project(scratch)
     predicted = context_size.saved_bytes(str(scratch), list(IGNORE), list(REMOVED_LATER))
     rm = " ".join(f"/app/{d}" for d in REMOVED_LATER)
-    naive, naive_files = build(docker_client, scratch, f"FROM {busybox_image}\nCOPY . /app\nRUN rm -rf {rm}\n",
+    naive, naive_files = build_context_dir(docker_client, scratch, f"FROM {busybox_image}\nCOPY . /app\nRUN rm -rf {rm}\n",
                                None, docker_cleanup)
-    tuned, tuned_files = build(docker_client, scratch, f"FROM {busybox_image}\nCOPY . /app\n", IGNORE,
+    tuned, tuned_files = build_context_dir(docker_client, scratch, f"FROM {busybox_image}\nCOPY . /app\n", IGNORE,
                                docker_cleanup)
     seen = (naive - koan_bytes(naive_files)) - (tuned - koan_bytes(tuned_files))
     assert not any(p.split("/")[0] in REMOVED_LATER for p in naive_files), (

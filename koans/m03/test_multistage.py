@@ -6,17 +6,14 @@ final image carries.
 """
 from __future__ import annotations
 
-import gzip
 import hashlib
 import io
-import json
 import secrets
-import tarfile
 from typing import Any
 
 import pytest
 
-from kernel_koans import exercise, koan
+from kernel_koans import exercise, koan, saved_image
 
 multistage = exercise("m03/multistage")
 
@@ -24,27 +21,10 @@ multistage = exercise("m03/multistage")
 def own_layer_files(client: Any, image: Any, base: str) -> list[dict[str, bytes]]:
     """{path: contents} of the regular files (and whiteouts) in each layer above the base's."""
     skip = len(client.images.get(base).attrs["RootFS"]["Layers"])
-    with tarfile.open(fileobj=io.BytesIO(b"".join(image.save()))) as archive:
-        def read(name: str) -> bytes:
-            fh = archive.extractfile(name)
-            assert fh is not None, f"{name} is not a file in the saved image"
-            return fh.read()
-
-        layers = []
-        for path in json.loads(read("manifest.json"))[0]["Layers"][skip:]:
-            blob = read(path)
-            blob = gzip.decompress(blob) if blob[:2] == b"\x1f\x8b" else blob
-            with tarfile.open(fileobj=io.BytesIO(blob)) as layer:
-                files = {}
-                for m in layer.getmembers():
-                    if m.isfile():
-                        fh = layer.extractfile(m)
-                        files[m.name.removeprefix("./")] = fh.read() if fh else b""
-                layers.append(files)
-    return layers
+    return saved_image.of_image(image)[skip:]
 
 
-def build(client: Any, dockerfile: str, token: str, labels: dict[str, str], target: str | None = None) -> Any:
+def build_stage(client: Any, dockerfile: str, token: str, labels: dict[str, str], target: str | None = None) -> Any:
     image, _ = client.images.build(fileobj=io.BytesIO(dockerfile.encode()), buildargs={"TOKEN": token},
                                    labels=labels, pull=False, rm=True, forcerm=True,
                                    **({"target": target} if target else {}))
@@ -63,12 +43,12 @@ def test_the_final_image_holds_only_the_program(docker_client, busybox_image, do
     `rm` cannot help (the layer below keeps them). Only a stage that never ships can."""
     token = secrets.token_hex(8)
     dockerfile = multistage.dockerfile()
-    stage = build(docker_client, dockerfile, token, docker_cleanup, target="build")
+    stage = build_stage(docker_client, dockerfile, token, docker_cleanup, target="build")
     built = {path: data for layer in own_layer_files(docker_client, stage, busybox_image)
              for path, data in layer.items()}
     assert {"src/app.sh", "obj/app.o", "obj/cache", "out/app"} <= set(built), (
         f"the `build` stage's layers hold {sorted(built)}: it should run BUILD (sources, objects, /out/app)")
-    image = build(docker_client, dockerfile, token, docker_cleanup)
+    image = build_stage(docker_client, dockerfile, token, docker_cleanup)
     out = docker_client.containers.run(image.id, remove=True, labels=docker_cleanup).decode().strip()
     assert out == token, f"the final image printed {out!r} when run, not the build's TOKEN {token}"
     program = hashlib.sha256(built["out/app"]).hexdigest()

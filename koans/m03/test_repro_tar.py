@@ -29,7 +29,7 @@ PARTS = [b"a", b"a-b", b"a.b", b"a b", b"B", b"z", "\u00e9".encode(), "e\u0301".
 Tree = dict[bytes, tuple[str, bytes]]  # path -> (kind, content or link target)
 
 
-def coherent(entries: list[tuple[tuple[bytes, ...], str, bytes]]) -> Tree:
+def coherent_tree(entries: list[tuple[tuple[bytes, ...], str, bytes]]) -> Tree:
     """A tree: every prefix of a path is a directory; a leaf is a file, executable or symlink."""
     tree: Tree = {}
     for parts, kind, data in sorted(entries, key=lambda e: len(e[0])):
@@ -96,7 +96,7 @@ def read_back(tar_path: Path) -> tuple[Tree, list[tarfile.TarInfo]]:
     return tree, members
 
 
-def build(scratch: Path, tree: Tree, variant: int, mtime: int) -> Path:
+def write_layer(scratch: Path, tree: Tree, variant: int, mtime: int) -> Path:
     work = Path(tempfile.mkdtemp(prefix="ex-", dir=scratch))
     (work / "tree").mkdir()
     make_tree(work / "tree", tree, variant)
@@ -126,8 +126,8 @@ TRAPS = [((b"a",), "file", b"1"), ((b"a-b",), "file", b"2"), ((b"a.b", b"x"), "e
 def test_the_same_tree_gives_the_same_digest(spec, mtime: int, scratch: Path) -> None:
     """`docker build` twice, CI and a laptop: the layer digests only match when the tar carries
     nothing but the files — so a signature or a cache hit can be trusted across machines."""
-    tree = coherent(spec)
-    first, second = build(scratch, tree, 0, mtime), build(scratch, tree, 1, mtime)
+    tree = coherent_tree(spec)
+    first, second = write_layer(scratch, tree, 0, mtime), write_layer(scratch, tree, 1, mtime)
     got, _ = read_back(first)
     wrong = sorted(p for p in tree.keys() | got.keys() if tree.get(p) != got.get(p))
     assert not wrong, "the tar does not hold the tree: " + "; ".join(
@@ -153,8 +153,8 @@ def test_members_are_sorted_by_bytes_and_stamped_alike(scratch: Path) -> None:
     """A canonical archive has one order — the bytes of the names, not a locale's or Python's str
     order — and one stamp: the same time, owner 0:0, no names, normalised modes."""
     mtime = random.randrange(10**9, 2 * 10**9)
-    tree = coherent(TRAPS)
-    _, members = read_back(build(scratch, tree, 1, mtime))
+    tree = coherent_tree(TRAPS)
+    _, members = read_back(write_layer(scratch, tree, 1, mtime))
     names = [os.fsencode(m.name) for m in members]
     assert names == sorted(names), f"the members are in the order {names}; by their bytes: {sorted(names)}"
     for m in members:

@@ -32,11 +32,6 @@ def new_netns() -> None:
     linux.unshare(linux.CLONE_NEWNET)
 
 
-def join_net_of(pid: int) -> None:
-    with open(f"/proc/{pid}/ns/net") as ns:
-        linux.setns(ns.fileno(), linux.CLONE_NEWNET)
-
-
 def truth(pid_a: int, pid_b: int) -> set[str]:
     """The kinds the kernel says the two processes share."""
     shared = set()
@@ -84,7 +79,7 @@ def userns_remap(client: Any) -> bool:
 def test_lsns_groups_processes_by_namespace() -> None:
     """A namespace has no name and no list of members: only an inode that each member's
     /proc/<pid>/ns file points at. lsns(8) is a scan of /proc grouped by that inode."""
-    with held(new_netns) as a, held(join_net_of, a.pid) as b:
+    with held(new_netns) as a, held(linux.enter, f"/proc/{a.pid}/ns/net", linux.CLONE_NEWNET) as b:
         before = scan("net")
         groups = lsns.list_namespaces("net")
         after = scan("net")

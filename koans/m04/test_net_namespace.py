@@ -19,14 +19,9 @@ net_ns = exercise("m04/net_ns")
 IFF_UP = 0x1
 
 
-def join_net(path: str) -> None:
-    with open(path) as ns:
-        linux.setns(ns.fileno(), linux.CLONE_NEWNET)
-
-
 def links_in(pid: int) -> list[tuple[str, bool]]:
     """(name, is up) of every interface in pid's network namespace, read over netlink."""
-    join_net(f"/proc/{pid}/ns/net")
+    linux.enter(f"/proc/{pid}/ns/net", linux.CLONE_NEWNET)
     with IPRoute() as ipr:
         return sorted((str(link.get("ifname")), bool(link["flags"] & IFF_UP))
                       for link in ipr.get_links())
@@ -36,10 +31,10 @@ def tcp_across(ns_a: str, ns_b: str, addr_a: str, addr_b: str) -> tuple[str, byt
     """Listen in ns_b, connect from ns_a: a socket belongs to the namespace it was made in.
     Returns (peer address the server saw, bytes received) or the error text."""
     try:
-        join_net(f"{NETNS_RUN_DIR}/{ns_b}")
+        linux.enter(f"{NETNS_RUN_DIR}/{ns_b}", linux.CLONE_NEWNET)
         server = socket.create_server((addr_b, 0))
         server.settimeout(5)
-        join_net(f"{NETNS_RUN_DIR}/{ns_a}")
+        linux.enter(f"{NETNS_RUN_DIR}/{ns_a}", linux.CLONE_NEWNET)
         client = socket.create_connection((addr_b, server.getsockname()[1]), timeout=5)
         conn, peer = server.accept()
         client.sendall(b"kk-hello")

@@ -17,7 +17,7 @@ from pathlib import Path
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from kernel_koans import child, exercise, koan, trace, waiting
+from kernel_koans import child, exercise, koan, proc, trace, waiting
 from kernel_koans.child import describe_status, in_child
 
 sig = exercise("m04/signals")
@@ -91,7 +91,7 @@ class Init:
         return int(self.lines["status"])
 
 
-def ended(status: int | None) -> str:
+def how_ended(status: int | None) -> str:
     return "still running" if status is None else describe_status(status)
 
 
@@ -109,7 +109,7 @@ def test_pid1_ignores_sigterm_it_has_no_handler_for(spawn):
     in_child(sig.signal_pid1_from_inside, handled.pid, signal.SIGTERM, timeout=10)
     status = handled.status(5)
     assert status is not None and os.WIFEXITED(status) and os.WEXITSTATUS(status) == 7, (
-        f"PID 1 with a SIGTERM handler (it exits 7) is {ended(status)} after SIGTERM from inside "
+        f"PID 1 with a SIGTERM handler (it exits 7) is {how_ended(status)} after SIGTERM from inside "
         f"its namespace: the signal never reached it")
     sender = int(handled.lines.get("from", "0"))
     assert sender != 0, ("PID 1 got SIGTERM with si_pid 0: it came from outside the namespace, "
@@ -117,12 +117,12 @@ def test_pid1_ignores_sigterm_it_has_no_handler_for(spawn):
     bare = Init(spawn, BARE_INIT)
     in_child(sig.signal_pid1_from_inside, bare.pid, signal.SIGTERM, timeout=10)
     status = bare.status(1.0)
-    assert status is None, (f"PID 1 without a handler ended ({ended(status)}) on SIGTERM: "
+    assert status is None, (f"PID 1 without a handler ended ({how_ended(status)}) on SIGTERM: "
                             f"the kernel should have dropped the signal")
     os.kill(bare.pid, signal.SIGKILL)
     status = bare.status(5)
     assert status is not None and os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL, (
-        f"SIGKILL from the parent namespace left PID 1 {ended(status)}")
+        f"SIGKILL from the parent namespace left PID 1 {how_ended(status)}")
 
 
 @koan(man="signal(7)",
@@ -142,7 +142,7 @@ def test_stop_escalates_to_sigkill_which_pid1_cannot_ignore(spawn):
     status = handled.status(5)
     took = time.monotonic() - start
     assert status is not None and os.WIFEXITED(status) and os.WEXITSTATUS(status) == 7, (
-        f"PID 1 with a SIGTERM handler (it exits 7) ended {ended(status)}: it should get SIGTERM first")
+        f"PID 1 with a SIGTERM handler (it exits 7) ended {how_ended(status)}: it should get SIGTERM first")
     assert took < grace, f"stopping a PID 1 that handles SIGTERM took {took:.1f} s, the whole grace period"
     bare = Init(spawn, BARE_INIT)
     start = time.monotonic()
@@ -150,19 +150,9 @@ def test_stop_escalates_to_sigkill_which_pid1_cannot_ignore(spawn):
     status = bare.status(5)
     took = time.monotonic() - start
     assert status is not None and os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL, (
-        f"PID 1 without a SIGTERM handler is {ended(status)} after stop(): only SIGKILL ends it")
+        f"PID 1 without a SIGTERM handler is {how_ended(status)} after stop(): only SIGKILL ends it")
     assert took >= grace - 0.1, (f"SIGKILL came after {took:.2f} s: stop() must give the process its "
                                  f"{grace} s grace period first")
-
-
-def _ppid(pid: int) -> int | None:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("PPid:"):
-                return int(line.split()[1])
-    except FileNotFoundError:
-        return None
-    return None
 
 
 def _zombie_or_gone(pid: int) -> bool:
@@ -199,7 +189,7 @@ def test_a_subreaper_adopts_and_reaps_orphans(spawn, scratch):
         orphan = int(marker.read_text()) if marker.exists() and marker.read_text().strip() else 0
         assert orphan, "the shell never started its background sleep"
         spawn.track(orphan)
-        parent = _ppid(orphan)
+        parent = proc.ppid(orphan)
         assert parent == reaper.pid, (
             f"the orphaned sleep's PPid is {parent}, not the subreaper {reaper.pid}: the kernel gave "
             "it to another ancestor (set_child_subreaper must come before the orphan is made)")

@@ -22,7 +22,7 @@ import psutil
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kernel_koans import DEFAULT_TIMEOUT, Exercise, cgroups, exercise, in_child, koan, linux, names, waiting
+from kernel_koans import DEFAULT_TIMEOUT, Exercise, cgroups, exercise, koan, linux, names, uts, waiting
 
 SIM = "projects/simulator/simulator"
 sim = exercise(SIM)
@@ -41,7 +41,7 @@ sys.exit(code if code >= 0 else 128 - code)
 '''
 
 
-def start(spawn, *args: str) -> subprocess.Popen[str]:
+def start_simulator(spawn, *args: str) -> subprocess.Popen[str]:
     """Start the simulator (the learner's file, or its twin under --solutions) in a stand-in host."""
     return spawn([sys.executable, "-c", STAND_IN, sys.executable, str(Exercise(SIM).path), *args],
                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -80,7 +80,7 @@ def raise_stub(stderr: str) -> None:
 
 
 def simulate(spawn, *args: str, timeout: float = 2 * DEFAULT_TIMEOUT) -> tuple[int, str, str]:
-    return finish(start(spawn, *args), timeout)
+    return finish(start_simulator(spawn, *args), timeout)
 
 
 @koan(man="https://docs.docker.com/engine/containers/resource_constraints/",
@@ -132,19 +132,18 @@ def _descendant_named(proc: subprocess.Popen[str], name: str, timeout: float) ->
 def test_simulator_runs_the_command_as_pid_1(spawn, rootfs):
     """In a container the command itself is PID 1 of its own PID namespace.
     The kernel's NSpid line shows both numbers: the host's pid and the pid inside."""
-    proc = start(spawn, "--pid", "--mount", "--rootfs", str(rootfs), "--", "sleep", "30")
+    proc = start_simulator(spawn, "--pid", "--mount", "--rootfs", str(rootfs), "--", "sleep", "30")
     sleeper = _descendant_named(proc, "sleep", 10)
     if sleeper is None:
         code, _, err = finish(proc)
         raise AssertionError(f"the command never ran: the simulator ended with {code} "
                              f"({err.strip()[-300:]!r})")
-    status = Path(f"/proc/{sleeper.pid}/status").read_text()
-    nspid = next(line.split()[1:] for line in status.splitlines() if line.startswith("NSpid:"))
+    nspid = proc.nspid(sleeper.pid)
     inner_ns = linux.ns_inode(sleeper.pid, "pid")
     os.kill(sleeper.pid, signal.SIGKILL)
     code, _, _ = finish(proc)
     assert inner_ns != linux.ns_inode("self", "pid"), "the command runs in the host's PID namespace"
-    assert nspid[-1] == "1", f"the command's NSpid is {' '.join(nspid)}: inside its namespace it is not PID 1"
+    assert nspid[-1:] == [1], f"the command's NSpid is {' '.join(map(str, nspid))}: inside its namespace it is not PID 1"
     assert code == 128 + signal.SIGKILL, (
         f"SIGKILL to the container's PID 1 ended the simulator with {code}, not 137")
 
@@ -167,7 +166,7 @@ def test_simulator_gives_the_container_its_own_hostname(spawn, rootfs):
     assert code == 0, f"the simulator ended with {code}: {err.strip()[-300:]}"
     assert out.strip() == name, f"inside, gethostname() says {out.strip()!r}, not {name!r}"
     # And from outside: join a running command's UTS namespace and ask the kernel.
-    proc = start(spawn, "--uts", "--hostname", name, "--pid", "--mount", "--rootfs", str(rootfs),
+    proc = start_simulator(spawn, "--uts", "--hostname", name, "--pid", "--mount", "--rootfs", str(rootfs),
                  "--", "sleep", "30")
     sleeper = _descendant_named(proc, "sleep", 10)
     if sleeper is None:
@@ -175,18 +174,11 @@ def test_simulator_gives_the_container_its_own_hostname(spawn, rootfs):
         raise AssertionError(f"the command never ran: the simulator ended with {code} "
                              f"({err.strip()[-300:]!r})")
     own_uts = linux.ns_inode(sleeper.pid, "uts") != linux.ns_inode(proc.pid, "uts")
-    seen = in_child(_hostname_in, sleeper.pid)
+    seen = uts.hostname_in(sleeper.pid)
     os.kill(sleeper.pid, signal.SIGKILL)
     finish(proc)
     assert own_uts, "the command's /proc/<pid>/ns/uts is its host's: no new UTS namespace"
     assert seen == name, f"a process joining the command's UTS namespace reads hostname {seen!r}, not {name!r}"
-
-
-def _hostname_in(pid: int) -> str:
-    """Join pid's UTS namespace (in a child) and read the hostname the kernel keeps there."""
-    with open(f"/proc/{pid}/ns/uts") as ns:
-        linux.setns(ns.fileno(), linux.CLONE_NEWUTS)
-    return os.uname().nodename
 
 
 @koan(man="wait(2)",

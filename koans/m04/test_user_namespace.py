@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kernel_koans import exercise, held, in_child, koan, linux
+from kernel_koans import exercise, held, in_child, koan, linux, proc
 
 user_ns = exercise("m04/user_ns")
 
@@ -33,15 +33,6 @@ def unprivileged_then_learner(uid: int) -> dict[str, object]:
     except PermissionError:
         setgroups = "EPERM"
     return {"uid": os.getuid(), "gid": os.getgid(), "setgroups": setgroups}
-
-
-def status_ids(pid: int) -> dict[str, list[int]]:
-    """The Uid: and Gid: lines of /proc/<pid>/status (real, effective, saved, fs), as the host sees them."""
-    out = {}
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith(("Uid:", "Gid:")):
-            out[line[:3]] = [int(x) for x in line.split()[1:]]
-    return out
 
 
 def write_once_more(path: str, text: str) -> str:
@@ -71,7 +62,7 @@ def test_root_inside_is_an_unprivileged_uid_outside() -> None:
     namespace only. Rootless containers and `docker --userns-remap` rest on this."""
     uid = some_uid()
     with held(unprivileged_then_learner, uid) as h:
-        ids = status_ids(h.pid)
+        ids = {k: v for k, v in proc.ids(h.pid).items() if k in ("Uid", "Gid")}
         own_userns = linux.ns_inode(h.pid, "user") != linux.ns_inode(os.getpid(), "user")
         seen = h.value
     assert own_userns, "the child's /proc/<pid>/ns/user is the host's: no new user namespace"

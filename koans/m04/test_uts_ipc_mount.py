@@ -8,21 +8,13 @@ and what a process that joins their namespaces (setns) sees.
 """
 from __future__ import annotations
 
-import os
 import random
 import socket
 from pathlib import Path
 
-from kernel_koans import decoy, exercise, held, in_child, koan, linux, names
+from kernel_koans import decoy, exercise, held, in_child, koan, linux, names, proc, uts
 
 uts_ipc_mount = exercise("m04/uts_ipc_mount")
-
-
-def hostname_in(pid: int) -> str:
-    """Join pid's UTS namespace (in a child) and read the hostname there."""
-    with open(f"/proc/{pid}/ns/uts") as ns:
-        linux.setns(ns.fileno(), linux.CLONE_NEWUTS)
-    return os.uname().nodename
 
 
 def shm_keys() -> set[int]:
@@ -35,16 +27,6 @@ def shm_keys_in(pid: int) -> set[int]:
     with open(f"/proc/{pid}/ns/ipc") as ns:
         linux.setns(ns.fileno(), linux.CLONE_NEWIPC)
     return shm_keys()
-
-
-def mounts(pid: int | str) -> dict[str, tuple[str, str]]:
-    """mount point -> (filesystem type, optional fields) from /proc/<pid>/mountinfo."""
-    out = {}
-    for line in Path(f"/proc/{pid}/mountinfo").read_text().splitlines():
-        left, _, right = line.partition(" - ")
-        fields = left.split()
-        out[fields[4]] = (right.split()[0], " ".join(fields[6:]))
-    return out
 
 
 @koan(man="uts_namespaces(7), sethostname(2)",
@@ -60,7 +42,7 @@ def test_hostname_set_in_a_uts_namespace_stays_inside() -> None:
     with held(decoy.run_behind, ["uts"], uts_ipc_mount.set_hostname_in_new_uts, name) as h:
         child = h.value.pid
         own_uts = linux.ns_inode(child, "uts") != linux.ns_inode(h.pid, "uts")
-        seen, host_seen = in_child(hostname_in, child), in_child(hostname_in, h.pid)
+        seen, host_seen = uts.hostname_in(child), uts.hostname_in(h.pid)
     assert host_seen == socket.gethostname(), (
         f"the (stand-in) host's hostname became {host_seen!r}: sethostname(2) ran in the "
         "host's UTS namespace")
@@ -107,7 +89,7 @@ def test_tmpfs_mounted_in_a_private_mount_namespace_is_invisible_to_the_host(scr
     with held(decoy.run_behind, ["mnt"], uts_ipc_mount.mount_tmpfs_privately, str(target),
               shared_submounts=[str(scratch)]) as h:
         child, stand_in_before = h.value.pid, h.value.mountinfo
-        child_mounts = mounts(child)
+        child_mounts = {point: (m.fstype, m.optional) for point, m in proc.mounts(child).items()}
         stand_in_now = Path(f"/proc/{h.pid}/mountinfo").read_text()
         (Path(f"/proc/{child}/root") / str(target).lstrip("/") / "kk-note").write_text("inside\n")
         seen_by_stand_in = (Path(f"/proc/{h.pid}/root") / str(target).lstrip("/") / "kk-note").exists()

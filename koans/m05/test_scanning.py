@@ -6,30 +6,20 @@ it against koans/m05/advisories.json (OSV-shaped).
 """
 from __future__ import annotations
 
-import functools
 import io
 import json
 import random
-import subprocess
 from pathlib import Path
 from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kernel_koans import docker_objects, exercise, koan
+from kernel_koans import docker_objects, dpkg, exercise, koan
 
 scan = exercise("m05/scan")
 
 ADVISORIES = Path(__file__).with_name("advisories.json")
-
-
-@functools.lru_cache(maxsize=4096)
-def dpkg_order(a: str, b: str) -> int:
-    """The oracle: dpkg itself."""
-    def holds(op: str) -> bool:
-        return subprocess.run(["dpkg", "--compare-versions", a, op, b], capture_output=True).returncode == 0
-    return -1 if holds("lt") else 0 if holds("eq") else 1
 
 
 PIECE = st.one_of(st.integers(0, 120).map(str), st.integers(0, 9).map(lambda n: "0" * n + "1"),
@@ -66,8 +56,8 @@ def test_versions_compare_the_way_dpkg_compares(data: st.DataObject) -> None:
     3.0~rc1 before 3.0; a plain string compare misses fixed-vs-vulnerable by exactly these."""
     a = data.draw(versions(), label="a")
     b = data.draw(st.one_of(versions(), near(a)), label="b")
-    assert scan.compare_versions(a, b) == dpkg_order(a, b), (
-        f"dpkg orders {a!r} {'<=>'[dpkg_order(a, b) + 1]} {b!r}; compare_versions said "
+    assert scan.compare_versions(a, b) == dpkg.order(a, b), (
+        f"dpkg orders {a!r} {'<=>'[dpkg.order(a, b) + 1]} {b!r}; compare_versions said "
         f"{scan.compare_versions(a, b)}")
 
 
@@ -87,17 +77,6 @@ def candidates(edge: str) -> list[str]:
     return [edge, edge + "~1", edge + "+kk1", edge + ".1", f"{epoch}{sep}{rest}~", "0.1-1", "99:0.1"]
 
 
-def status_file(chosen: dict[str, str], removed: dict[str, str]) -> str:
-    stanzas = []
-    for name, version in [*chosen.items(), ("kk-unrelated", "1.0-1")]:
-        stanzas.append(f"Package: {name}\nStatus: install ok installed\nPriority: optional\n"
-                       f"Architecture: amd64\nVersion: {version}\nDescription: {name}\n that is it\n")
-    for name, version in removed.items():  # only its configuration files are left
-        stanzas.append(f"Package: {name}\nStatus: deinstall ok config-files\nArchitecture: amd64\n"
-                       f"Version: {version}\n")
-    return "\n".join(stanzas)
-
-
 def oracle_findings(packages: dict[str, str], advisories: list[dict[str, Any]]) -> set[tuple[str, str]]:
     out = set()
     for advisory in advisories:
@@ -109,11 +88,11 @@ def oracle_findings(packages: dict[str, str], advisories: list[dict[str, Any]]) 
                 inside = False
                 for event in rng["events"]:
                     if "introduced" in event:
-                        inside = event["introduced"] == "0" or dpkg_order(packages[name], event["introduced"]) >= 0
+                        inside = event["introduced"] == "0" or dpkg.order(packages[name], event["introduced"]) >= 0
                     elif inside:
                         bound = event.get("fixed") or event["last_affected"]
                         limit = -1 if "fixed" in event else 0
-                        if dpkg_order(packages[name], bound) <= limit:
+                        if dpkg.order(packages[name], bound) <= limit:
                             out.add((advisory["id"], name))
                         inside = False
                 if inside:
@@ -137,7 +116,7 @@ def test_the_scanner_finds_what_the_advisories_name(docker_client: Any, busybox_
     chosen = {name: random.choice(candidates(random.choice(found))) for name, found in edges.items()}
     gone = random.choice(sorted(chosen))
     removed = {gone: chosen.pop(gone)}
-    status = status_file(chosen, removed)
+    status = dpkg.status_file({**chosen, "kk-unrelated": "1.0-1"}, config_only=removed)
     dockerfile = f"FROM {busybox_image}\nCOPY status /var/lib/dpkg/status\n".encode()
     context = docker_objects.tar_directory(scratch, {"Dockerfile": dockerfile, "status": status.encode()})
     image, _ = docker_client.images.build(fileobj=io.BytesIO(context), custom_context=True,

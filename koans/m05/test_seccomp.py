@@ -10,10 +10,9 @@ import ctypes
 import errno
 import os
 import random
-from pathlib import Path
 from typing import Any
 
-from kernel_koans import exercise, held, in_child, koan, linux
+from kernel_koans import exercise, held, in_child, koan, linux, proc
 
 seccomp = exercise("m05/seccomp")
 
@@ -77,11 +76,6 @@ def refuse_and_wait(name: str) -> str:
     return name
 
 
-def status_fields(pid: int) -> dict[str, str]:
-    text = Path(f"/proc/{pid}/status").read_text()
-    return {k: v.strip() for k, v in (line.split(":", 1) for line in text.splitlines() if ":" in line)}
-
-
 @koan(man="seccomp(2) (SECCOMP_SET_MODE_FILTER), prctl(2) (PR_SET_NO_NEW_PRIVS), proc(5)",
       hints=["What does the kernel demand of an unprivileged process before it accepts a filter?",
              "seccomp(2) refuses (EACCES) unless the caller has CAP_SYS_ADMIN or set no_new_privs: "
@@ -92,7 +86,7 @@ def test_the_filter_shows_in_proc_status() -> None:
     """A loaded filter is mode 2 in /proc/<pid>/status, with NoNewPrivs 1: an ordinary user may
     confine itself only after giving up setuid gains for good, so a filter cannot fool a setuid program."""
     with held(refuse_and_wait, random.choice(HARMLESS)) as h:
-        fields = status_fields(h.pid)
+        fields = proc.status(h.pid)
     assert fields.get("Seccomp") == "2", (
         f"/proc/<pid>/status reads Seccomp: {fields.get('Seccomp')}: 2 means a filter is loaded")
     assert fields.get("NoNewPrivs") == "1", (

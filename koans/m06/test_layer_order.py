@@ -47,7 +47,7 @@ def write_app(root: Path, greeting: str) -> list[str]:
     return deps
 
 
-def build(client: Any, root: Path, sha: str, labels: dict[str, str]) -> tuple[Any, float]:
+def build_timed(client: Any, root: Path, sha: str, labels: dict[str, str]) -> tuple[Any, float]:
     """Write dockerfile() into the context, build it with GIT_SHA=sha; return (image, seconds)."""
     (root / "Dockerfile").write_text(layer_order.dockerfile())
     start = time.monotonic()
@@ -78,10 +78,10 @@ def test_a_source_change_rebuilds_only_the_steps_after_the_source_copy(docker_cl
     rarely to often changed and a commit costs seconds, not a reinstall of every dependency."""
     deps = write_app(scratch, "hello " + secrets.token_hex(4))
     base = len(docker_client.images.get(busybox_image).history())
-    first, t1 = build(docker_client, scratch, secrets.token_hex(8), docker_cleanup)
+    first, t1 = build_timed(docker_client, scratch, secrets.token_hex(8), docker_cleanup)
     new_greeting, sha = "hello " + secrets.token_hex(4), secrets.token_hex(8)
     (scratch / "src" / "greet.sh").write_text(f'echo "{new_greeting}"\n')
-    second, t2 = build(docker_client, scratch, sha, docker_cleanup)
+    second, t2 = build_timed(docker_client, scratch, sha, docker_cleanup)
     out = docker_client.containers.run(second.id, remove=True, labels=docker_cleanup).decode()
     for want in (new_greeting, f"version {sha}", *(d.split("==")[0] for d in deps)):
         assert want in out, (f"the rebuilt image's default command printed {out!r}: no {want!r} (the new "

@@ -39,7 +39,7 @@ def pressure_total(pid: int, v2_mount: Path | None) -> int | None:
     return int(some.rsplit("total=", 1)[1])
 
 
-def start(docker_client, image, labels, shm_mib: int, cache_mib: int, loops: int):
+def start_holder(docker_client, image, labels, shm_mib: int, cache_mib: int, loops: int):
     """A container that holds shm_mib in tmpfs (counted), writes cache_mib to a file (page
     cache, not counted by docker stats), burns some CPU, says ready and sleeps."""
     script = (f"dd if=/dev/zero of=/dev/shm/kk-held bs=1M count={shm_mib} 2>/dev/null && "
@@ -70,7 +70,7 @@ def test_your_collector_agrees_with_docker_stats(docker_client, busybox_image, d
     your PSI total must lie between two readings of the container's own memory.pressure."""
     small = random.randint(24, 40)
     shm = random.sample([small, small + random.randint(12, 20)], 2)  # MiB each, in random order
-    boxes = [start(docker_client, busybox_image, docker_cleanup, mib, random.randint(24, 48),
+    boxes = [start_holder(docker_client, busybox_image, docker_cleanup, mib, random.randint(24, 48),
                    random.randint(20_000, 80_000)) for mib in shm]
     assert waiting.until(lambda: all(b"ready" in box.logs() for box in boxes), 45, 0.1), (
         "setup: the containers did not get ready")

@@ -17,19 +17,19 @@ from typing import Any
 
 import pytest
 
-from kernel_koans import decoy, exercise, held, koan, linux, uts
+from kernel_koans import decoy, exercise, held, koan, linux, proc, uts
 from kernel_koans.fixtures.runtime import Runc
 
 oci_config = exercise("m08/oci_config")
 
 
-def status_ids(pid: int) -> dict[str, Any]:
-    """uid, gid (all four of each must agree) and supplementary groups from /proc/<pid>/status."""
-    fields = dict(line.split(":", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines())
-    uids, gids = set(fields["Uid"].split()), set(fields["Gid"].split())
-    return {"uid": int(uids.pop()) if len(uids) == 1 else sorted(uids),
-            "gid": int(gids.pop()) if len(gids) == 1 else sorted(gids),
-            "groups": sorted(int(g) for g in fields["Groups"].split())}
+def identity(pid: int) -> dict[str, Any]:
+    """uid, gid (all four of each must agree, else the four are shown) and supplementary groups."""
+    ids = proc.ids(pid)
+    uids, gids = set(ids["Uid"]), set(ids["Gid"])
+    return {"uid": uids.pop() if len(uids) == 1 else sorted(uids),
+            "gid": gids.pop() if len(gids) == 1 else sorted(gids),
+            "groups": sorted(ids["Groups"])}
 
 
 def observed_process(pid: int, rootfs: Path, cwd: str) -> dict[str, Any]:
@@ -39,7 +39,7 @@ def observed_process(pid: int, rootfs: Path, cwd: str) -> dict[str, Any]:
     return {"argv": [os.fsdecode(a) for a in raw_argv],
             "env": dict(os.fsdecode(e).split("=", 1) for e in raw_env),
             "cwd": cwd if (here.st_dev, here.st_ino) == (there.st_dev, there.st_ino) else "elsewhere",
-            **status_ids(pid)}
+            **identity(pid)}
 
 
 ARGS = ["/bin/sh", "-c", "sleep 1000; :", "kk-zero", "two words", ""]

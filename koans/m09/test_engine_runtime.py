@@ -14,7 +14,7 @@ from typing import Any
 
 import docker.errors
 
-from kernel_koans import koan
+from kernel_koans import koan, proc
 from kernel_koans.engine_runtime import runtime_failure
 
 RUNTIME = "kk-mini"
@@ -28,24 +28,6 @@ HINTS_CREATE = [
     "pid written to --pid-file: the shim reads that file as soon as create exits. "
     "`start` releases the waiting init so it execs process.args; `delete` removes the state.",
 ]
-
-
-def _ppid(pid: int) -> int:
-    """The parent of `pid` (the 4th field of /proc/<pid>/stat, after the comm's ')')."""
-    stat = Path(f"/proc/{pid}/stat").read_text()
-    return int(stat.rsplit(")", 1)[1].split()[1])
-
-
-def _comm(pid: int) -> str:
-    return Path(f"/proc/{pid}/comm").read_text().strip()
-
-
-def _nspid(pid: int) -> list[int]:
-    """The pid of `pid` in each PID namespace it is in, outermost first (NSpid:)."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("NSpid:"):
-            return [int(x) for x in line.split()[1:]]
-    return []
 
 
 @koan(man="runc(8)", hints=HINTS_CREATE, needs=["root", "docker", "busybox"])
@@ -95,12 +77,12 @@ def test_docker_stop_signals_the_init_mini_run_started(
     pid = int(box.attrs["State"]["Pid"])
     assert box.status == "running" and pid > 0, (
         f"the engine says the container is {box.status!r} (pid {pid}) after `docker run -d`")
-    parent = _ppid(pid)
-    assert _comm(parent).startswith(SHIM), (
-        f"the container's init (host pid {pid}) is a child of {_comm(parent)!r} (pid {parent}), "
+    parent = proc.ppid(pid)
+    assert proc.comm(parent).startswith(SHIM), (
+        f"the container's init (host pid {pid}) is a child of {proc.comm(parent)!r} (pid {parent}), "
         "not of the containerd shim: init must be reparented to the shim that called create")
-    assert _nspid(pid)[-1:] == [1], (
-        f"NSpid of the container's init is {_nspid(pid)}: it is not pid 1 of a new PID namespace")
+    assert proc.nspid(pid)[-1:] == [1], (
+        f"NSpid of the container's init is {proc.nspid(pid)}: it is not pid 1 of a new PID namespace")
     box.stop(timeout=10)
     box.reload()
     status = box.attrs["State"]
@@ -108,5 +90,5 @@ def test_docker_stop_signals_the_init_mini_run_started(
         f"after `docker stop` the engine reports {status['Status']!r}, exit code "
         f"{status['ExitCode']}; the init's TERM trap exits {code}: SIGTERM did not reach "
         "it through `kill`" + (" (137 is SIGKILL after the timeout)" if status["ExitCode"] == 137 else ""))
-    assert not Path(f"/proc/{pid}").exists() or _comm(pid) != "sh", (
+    assert not Path(f"/proc/{pid}").exists() or proc.comm(pid) != "sh", (
         f"the container's init (pid {pid}) still runs after `docker stop`")

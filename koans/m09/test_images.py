@@ -76,7 +76,7 @@ def tree_of_tar(data: bytes) -> dict[str, Entry]:
     return found
 
 
-def build(client: Any, base: str, labels: dict[str, str], token: str) -> str:
+def build_layered(client: Any, base: str, labels: dict[str, str], token: str) -> str:
     """An image of three layers over busybox: a file changed in a later layer, a directory
     deleted (whiteout), a directory replaced (opaque), a busybox applet removed."""
     tag = f"kernel-koans/{names.unique('img', limit=30)}:latest"
@@ -139,7 +139,7 @@ def test_docker_save_unpacks_to_the_engines_tree(docker_client: Any, busybox_ima
     """The layers of a `docker save` archive, applied in order with their whiteouts, give
     the very tree the engine shows in a container; the config says how to run it."""
     token = secrets.token_hex(6)
-    tag = build(docker_client, busybox_image, docker_cleanup, token)
+    tag = build_layered(docker_client, busybox_image, docker_cleanup, token)
     archive = docker_save(docker_client, tag, scratch)
     dest = scratch / "rootfs"
     config = image.unpack_image(archive, dest)
@@ -165,7 +165,7 @@ def test_oci_layout_unpacks_to_the_same_tree(docker_client: Any, busybox_image: 
     """The same image as an OCI image layout (what registries and skopeo speak) unpacks to
     the same tree: the formats differ only in how they name the blobs."""
     token = secrets.token_hex(6)
-    tag = build(docker_client, busybox_image, docker_cleanup, token)
+    tag = build_layered(docker_client, busybox_image, docker_cleanup, token)
     layout = oci_layout(tag, scratch)
     dest = scratch / "rootfs"
     config = image.unpack_image(layout, dest)
@@ -202,7 +202,7 @@ def test_a_tampered_layer_is_refused_before_anything_is_written(
     """A layer whose bytes are not the ones its manifest names is refused, and nothing of
     the image is written: a digest is the only identity an image has."""
     token = secrets.token_hex(6)
-    tag = build(docker_client, busybox_image, docker_cleanup, token)
+    tag = build_layered(docker_client, busybox_image, docker_cleanup, token)
     layout = oci_layout(tag, scratch)
     tamper(layout, token)
     before = sorted(p.name for p in scratch.iterdir())

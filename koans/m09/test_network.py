@@ -23,15 +23,10 @@ IFF_UP = 0x1
 AF_INET = 2
 
 
-def join_net(pid: int) -> None:
-    with open(f"/proc/{pid}/ns/net") as ns:
-        linux.setns(ns.fileno(), linux.CLONE_NEWNET)
-
-
 def inside(pid: int) -> dict[str, Any]:
     """What netlink shows in pid's namespace: {ifname: (up, [addr/prefix])} and the
     default route's gateway."""
-    join_net(pid)
+    linux.enter(f"/proc/{pid}/ns/net", linux.CLONE_NEWNET)
     with IPRoute() as ipr:
         links = {}
         for link in ipr.get_links():

@@ -21,13 +21,6 @@ cli = exercise("projects/mini_run/cli")
 KINDS = ("pid", "mnt", "uts", "ipc", "net")
 
 
-def hostname_in(pid: int) -> str:
-    """The hostname of pid's UTS namespace (the koan joins it in a child)."""
-    fd = os.open(f"/proc/{pid}/ns/uts", os.O_RDONLY)
-    linux.setns(fd, linux.CLONE_NEWUTS)
-    return socket.gethostname()
-
-
 def cgroup_dirs(pid: int) -> dict[str, Path]:
     """{controller: directory} of pid's cgroups, from /proc/<pid>/cgroup ('' is v2)."""
     layout = cgroups.read_layout()

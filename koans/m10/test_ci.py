@@ -8,20 +8,18 @@ they check is the runner's record of what really ran and the engine's own image 
 """
 from __future__ import annotations
 
-import functools
 import io
 import json
 import random
 import secrets
 import shutil
-import subprocess
 from pathlib import Path
 from typing import Any
 
 import docker.errors
 import pytest
 
-from kernel_koans import docker_objects, exercise, koan, pipeline_runner
+from kernel_koans import docker_objects, dpkg, exercise, koan, pipeline_runner
 
 ci = exercise("projects/three_services/ci.toml")
 stack = exercise("projects/three_services/stack")
@@ -38,22 +36,14 @@ HINTS_ORDER = ["Three [[stage]] tables in the order they must run: build, test, 
                "unittest); scan: one scan step per image built."]
 
 
-@functools.lru_cache(maxsize=256)
-def dpkg_order(a: str, b: str) -> int:
-    """dpkg's own order of two versions (the oracle the M5 scanner is checked against)."""
-    def holds(op: str) -> bool:
-        return subprocess.run(["dpkg", "--compare-versions", a, op, b]).returncode == 0
-    return -1 if holds("lt") else 0 if holds("eq") else 1
-
-
 def affected(version: str, events: list[dict[str, str]]) -> bool:
     inside = False
     for event in events:
         if "introduced" in event:
-            inside = event["introduced"] == "0" or dpkg_order(version, event["introduced"]) >= 0
+            inside = event["introduced"] == "0" or dpkg.order(version, event["introduced"]) >= 0
         elif inside:
             bound = event.get("fixed") or event["last_affected"]
-            if dpkg_order(version, bound) < (0 if "fixed" in event else 1):
+            if dpkg.order(version, bound) < (0 if "fixed" in event else 1):
                 return True
             inside = False
     return inside
@@ -78,12 +68,6 @@ def packages_to_plant(vulnerable: bool) -> dict[str, tuple[str, str, str]]:
     raise AssertionError("koans/m05/advisories.json has too few fixed ranges for this koan")
 
 
-def status_file(name: str, version: str) -> str:
-    return "\n".join(f"Package: {pkg}\nStatus: install ok installed\nArchitecture: amd64\n"
-                     f"Version: {ver}\nDescription: {pkg}\n"
-                     for pkg, ver in ((name, version), ("kk-base-files", "12.4"))) + "\n"
-
-
 class Project:
     """A scratch copy of the three-service project with your pipeline file in it; every image
     it builds ships a dpkg database (as a Debian base would) with the koan's packages."""
@@ -95,7 +79,7 @@ class Project:
         shutil.copyfile(ci.path, self.dir / "ci.toml")
         self.planted = packages_to_plant(vulnerable)
         for service, (_, name, version) in self.planted.items():
-            (self.dir / service / STATUS).write_text(status_file(name, version))
+            (self.dir / service / STATUS).write_text(dpkg.status_file({name: version, "kk-base-files": "12.4"}))
             with (self.dir / service / "Dockerfile").open("a") as dockerfile:
                 dockerfile.write(f"\nCOPY {STATUS} /var/lib/dpkg/status\n")
 
@@ -118,7 +102,7 @@ def decoy_image(client: Any, busybox_image: str, labels: dict[str, str], scratch
     context.mkdir()
     clean = packages_to_plant(False)["api"]
     files = {"Dockerfile": f"FROM {busybox_image}\nCOPY {STATUS} /var/lib/dpkg/status\n".encode(),
-             STATUS: status_file(clean[1], clean[2]).encode()}
+             STATUS: dpkg.status_file({clean[1]: clean[2], "kk-base-files": "12.4"}).encode()}
     image, _ = client.images.build(fileobj=io.BytesIO(docker_objects.tar_directory(context, files)),
                                    custom_context=True, labels=labels, pull=False, rm=True,
                                    forcerm=True, tag=f"kk-decoy-{secrets.token_hex(4)}:latest")

@@ -15,7 +15,7 @@ telemetry = exercise("m10/telemetry")
 NEEDS = ["root", "docker", "busybox"]
 
 
-def start(client, labels, python_image, docker_ip, env: dict[str, str]):
+def start_service(client, labels, python_image, docker_ip, env: dict[str, str]):
     """The learner's service in a container on a kk- network; (container, base URL)."""
     tag = services.build(client, labels, python_image, telemetry.path,
                          f"{names.unique('tele')}:latest", packages=("prometheus_client",))
@@ -61,7 +61,7 @@ def test_every_log_line_is_json_with_the_fields_the_koan_set(docker_client, pyth
     the request's id to correlate it and the fields the platform injects (LOG_FIELDS)."""
     service = f"svc-{secrets.token_hex(4)}"
     extra = {f"k{secrets.token_hex(3)}": secrets.token_hex(5) for _ in range(random.randint(1, 3))}
-    box, base = start(docker_client, docker_cleanup, python_image, docker_ip,
+    box, base = start_service(docker_client, docker_cleanup, python_image, docker_ip,
                       {"SERVICE_NAME": service, "LOG_FIELDS": json.dumps(extra)})
     sent = {secrets.token_hex(8): random.choice(["/work", "/hello"]) for _ in range(random.randint(3, 9))}
     for rid, route in sent.items():
@@ -96,7 +96,7 @@ def test_prometheus_counter_moves_by_exactly_what_the_koan_drove(docker_client, 
                                                                 docker_cleanup, docker_ip):
     """Metrics are numbers a scraper parses: the text format, a counter per route. Between
     two scrapes it must move by exactly the requests made, no more (scrapes are not work)."""
-    _, base = start(docker_client, docker_cleanup, python_image, docker_ip,
+    _, base = start_service(docker_client, docker_cleanup, python_image, docker_ip,
                     {"SERVICE_NAME": "metrics", "LOG_FIELDS": "{}"})
     before = requests_total(base)
     driven = {"/work": random.randint(2, 15), "/hello": random.randint(0, 6)}

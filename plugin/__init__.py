@@ -24,7 +24,7 @@ The learner's toolbox -- what exercise modules, their twins and koans import:
     services       a service image from one exercise module (+ host packages); http helpers
     waiting        look again until the kernel or the engine caught up (settle, until)
     oracles        answers the koans compute themselves (the primes the worker counts)
-    proc           what /proc says of a process: status, NSpid, alive, parent, comm, ids, mounts
+    procfs         what /proc says of a process: status, NSpid, alive, parent, comm, ids, mounts
     dpkg           dpkg as the version oracle; a dpkg status database as a fixture
     saved_image    the layers of a `docker save` archive, by its manifest
     build_context  a build context as an in-memory tar

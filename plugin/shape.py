@@ -7,7 +7,7 @@ behind), a top-level entry of koans/ other than the milestones and the manifest 
 nobody's, and a twin that ruff flags teaches the style we would not accept from a
 learner's pull request. Formatting is the project's own (ruff's E and W rules at its
 line length), not `ruff format`'s: the wrong cases are patches against the twins' lines.
-A helper two koan files need lives in the toolbox (kernel_koans.proc, .dpkg, ...): two
+A helper two koan files need lives in the toolbox (kernel_koans.procfs, .dpkg, ...): two
 copies drift, and a koan file should hold its lessons, not plumbing (ruby_koans' rule).
 """
 from __future__ import annotations

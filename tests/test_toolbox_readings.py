@@ -1,4 +1,4 @@
-"""The toolbox's shared readings (kernel_koans.proc, .saved_image, .build_context, .dpkg)
+"""The toolbox's shared readings (kernel_koans.procfs, .saved_image, .build_context, .dpkg)
 checked against the kernel's and the tools' own answers for this very process."""
 from __future__ import annotations
 
@@ -13,17 +13,17 @@ import time
 
 import pytest
 
-from kernel_koans import build_context, dpkg, linux, proc, saved_image
+from kernel_koans import build_context, dpkg, linux, procfs, saved_image
 
 
 def test_proc_reads_this_process() -> None:
     me = os.getpid()
-    assert proc.nspid(me)[-1] == me
-    assert proc.alive(me) and proc.ppid(me) == os.getppid()
-    ids = proc.ids(me)
+    assert procfs.nspid(me)[-1] == me
+    assert procfs.alive(me) and procfs.ppid(me) == os.getppid()
+    ids = procfs.ids(me)
     assert ids["Uid"] == [os.getuid(), os.geteuid(), os.getresuid()[2], os.getuid()]
     assert sorted(ids["Groups"]) == sorted(os.getgroups())
-    assert proc.mounts()["/"].fstype and ":" in proc.mounts(me)["/"].device
+    assert procfs.mounts()["/"].fstype and ":" in procfs.mounts(me)["/"].device
 
 
 def test_proc_survives_an_awkward_name_and_an_ending() -> None:
@@ -33,21 +33,21 @@ def test_proc_survives_an_awkward_name_and_an_ending() -> None:
         time.sleep(5)
         os._exit(0)
     try:
-        assert proc.alive(pid) and proc.ppid(pid) == os.getpid()
+        assert procfs.alive(pid) and procfs.ppid(pid) == os.getpid()
         for _ in range(100):
-            if proc.comm(pid) == "kk) Z 1 (x":
+            if procfs.comm(pid) == "kk) Z 1 (x":
                 break
             time.sleep(0.01)
-        assert proc.comm(pid) == "kk) Z 1 (x" and proc.alive(pid) and proc.ppid(pid) == os.getpid()
+        assert procfs.comm(pid) == "kk) Z 1 (x" and procfs.alive(pid) and procfs.ppid(pid) == os.getpid()
         os.kill(pid, 9)
         for _ in range(100):
-            if not proc.alive(pid):
+            if not procfs.alive(pid):
                 break
             time.sleep(0.01)
-        assert not proc.alive(pid), "a zombie is not alive"
+        assert not procfs.alive(pid), "a zombie is not alive"
     finally:
         os.waitpid(pid, 0)
-    assert not proc.alive(pid) and proc.status(pid) == {} and proc.nspid(pid) == [] and proc.ppid(pid) is None
+    assert not procfs.alive(pid) and procfs.status(pid) == {} and procfs.nspid(pid) == [] and procfs.ppid(pid) is None
 
 
 def test_enter_joins_a_namespace_by_its_file() -> None:

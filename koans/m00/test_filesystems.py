@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from kernel_koans import cgroups, exercise, in_child, koan, linux, proc
+from kernel_koans import cgroups, exercise, in_child, koan, linux, procfs
 
 filesystems = exercise("m00/filesystems")
 
@@ -54,7 +54,7 @@ def same_file(a: object, b: object) -> bool:
 def test_proc_and_sys_are_filesystems_the_kernel_makes_up(scratch: Path) -> None:
     """/proc and /sys hold no file on any disk: the kernel writes each one as you read it.
     statfs(2) names the filesystem behind a path, and mountinfo must agree."""
-    table = {point: (m.device, m.fstype) for point, m in proc.mounts().items()}
+    table = {point: (m.device, m.fstype) for point, m in procfs.mounts().items()}
     paths = [*ALWAYS, *(p for p in WHEN_MOUNTED if p in table), *cgroup_points(table)]
     assert fstype_by_device("/proc", table) == "proc", "mountinfo: /proc is not a proc mount"
     assert fstype_by_device("/sys", table) == "sysfs", "mountinfo: /sys is not a sysfs mount"
@@ -84,7 +84,7 @@ def _types_at_fresh_mounts(scratch: Path) -> list[tuple[str, str, str]]:
         path.mkdir()
         linux.mount(f"kk-{kind}", str(path), kind)
         paths.append(str(path))
-    table = {point: (m.device, m.fstype) for point, m in proc.mounts().items()}
+    table = {point: (m.device, m.fstype) for point, m in procfs.mounts().items()}
     return [(path, fstype_by_device(path, table), filesystems.filesystem_type(path)) for path in paths]
 
 

@@ -11,7 +11,7 @@ import psutil
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kernel_koans import exercise, koan, proc, waiting
+from kernel_koans import exercise, koan, procfs, waiting
 
 process = exercise("m01/process")
 
@@ -94,7 +94,7 @@ def test_a_container_is_a_host_process_with_its_own_root(docker_client, busybox_
         detach=True, labels=docker_cleanup, stop_signal="SIGKILL", working_dir="/kk-work")
     container.reload()
     pid = container.attrs["State"]["Pid"]
-    _must_reach(lambda: proc.comm(pid) == "sleep", what="the container's shell")
+    _must_reach(lambda: procfs.comm(pid) == "sleep", what="the container's shell")
     assert os.stat(f"/proc/{pid}/ns/mnt").st_ino != os.stat("/proc/self/ns/mnt").st_ino
     assert not os.path.exists("/kk-token"), "the host root must not hold /kk-token"
     seen = process.read_file_in_root_of(pid, "/kk-token")

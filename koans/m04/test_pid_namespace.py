@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from kernel_koans import decoy, exercise, guard, koan, linux, proc, waiting
+from kernel_koans import decoy, exercise, guard, koan, linux, procfs, waiting
 from kernel_koans.child import ChildDied, held, in_child, spawn_held
 
 pid_ns = exercise("m04/pid_ns")
@@ -37,7 +37,7 @@ def members(ns_inode: int) -> set[int]:
     for entry in os.listdir("/proc"):
         if entry.isdigit():
             try:
-                if linux.ns_inode(entry, "pid") == ns_inode and proc.alive(int(entry)):
+                if linux.ns_inode(entry, "pid") == ns_inode and procfs.alive(int(entry)):
                     found.add(int(entry))
             except OSError:
                 pass
@@ -73,7 +73,7 @@ def test_first_child_is_pid_1_and_sees_no_parent() -> None:
     That is why a container's entrypoint is PID 1, with PID 1's duties."""
     with held(as_pid1, own_ids) as h:
         init, (inside_pid, inside_ppid), _ = h.value
-        numbers = proc.nspid(init)
+        numbers = procfs.nspid(init)
     assert numbers[-1:] == [1] and len(numbers) == 2, (
         f"/proc/{init}/status reads NSpid {numbers}: the kernel numbers a process once per "
         "PID namespace, and in its own new namespace the child should be 1")
@@ -142,8 +142,8 @@ def test_killing_init_empties_the_namespace() -> None:
                 "stop_namespace sent a signal to a process other than the namespace's init (the "
                 "koan's seccomp guard stopped it with SIGSYS): one kill(2), to PID 1, is enough; "
                 "the kernel kills the rest") from None
-        waiting.until(lambda: not any(proc.alive(p) for p in before), 5)
-        survivors = sorted(p for p in before if proc.alive(p))
+        waiting.until(lambda: not any(procfs.alive(p) for p in before), 5)
+        survivors = sorted(p for p in before if procfs.alive(p))
     assert not survivors, (
         f"pids {survivors} of the namespace are still running: when its init dies, the kernel "
         "SIGKILLs every other process in the namespace")

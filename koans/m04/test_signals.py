@@ -17,7 +17,7 @@ from pathlib import Path
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from kernel_koans import child, exercise, koan, proc, trace, waiting
+from kernel_koans import child, exercise, koan, procfs, trace, waiting
 from kernel_koans.child import describe_status, in_child
 
 sig = exercise("m04/signals")
@@ -189,7 +189,7 @@ def test_a_subreaper_adopts_and_reaps_orphans(spawn, scratch):
         orphan = int(marker.read_text()) if marker.exists() and marker.read_text().strip() else 0
         assert orphan, "the shell never started its background sleep"
         spawn.track(orphan)
-        parent = proc.ppid(orphan)
+        parent = procfs.ppid(orphan)
         assert parent == reaper.pid, (
             f"the orphaned sleep's PPid is {parent}, not the subreaper {reaper.pid}: the kernel gave "
             "it to another ancestor (set_child_subreaper must come before the orphan is made)")

@@ -22,7 +22,7 @@ import psutil
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kernel_koans import DEFAULT_TIMEOUT, Exercise, cgroups, exercise, koan, linux, names, uts, waiting
+from kernel_koans import DEFAULT_TIMEOUT, Exercise, cgroups, exercise, koan, linux, names, procfs, uts, waiting
 
 SIM = "projects/simulator/simulator"
 sim = exercise(SIM)
@@ -138,7 +138,7 @@ def test_simulator_runs_the_command_as_pid_1(spawn, rootfs):
         code, _, err = finish(proc)
         raise AssertionError(f"the command never ran: the simulator ended with {code} "
                              f"({err.strip()[-300:]!r})")
-    nspid = proc.nspid(sleeper.pid)
+    nspid = procfs.nspid(sleeper.pid)
     inner_ns = linux.ns_inode(sleeper.pid, "pid")
     os.kill(sleeper.pid, signal.SIGKILL)
     code, _, _ = finish(proc)

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kernel_koans import exercise, held, in_child, koan, linux, proc
+from kernel_koans import exercise, held, in_child, koan, linux, procfs
 
 user_ns = exercise("m04/user_ns")
 
@@ -62,7 +62,7 @@ def test_root_inside_is_an_unprivileged_uid_outside() -> None:
     namespace only. Rootless containers and `docker --userns-remap` rest on this."""
     uid = some_uid()
     with held(unprivileged_then_learner, uid) as h:
-        ids = {k: v for k, v in proc.ids(h.pid).items() if k in ("Uid", "Gid")}
+        ids = {k: v for k, v in procfs.ids(h.pid).items() if k in ("Uid", "Gid")}
         own_userns = linux.ns_inode(h.pid, "user") != linux.ns_inode(os.getpid(), "user")
         seen = h.value
     assert own_userns, "the child's /proc/<pid>/ns/user is the host's: no new user namespace"

@@ -12,7 +12,7 @@ import random
 import socket
 from pathlib import Path
 
-from kernel_koans import decoy, exercise, held, in_child, koan, linux, names, proc, uts
+from kernel_koans import decoy, exercise, held, in_child, koan, linux, names, procfs, uts
 
 uts_ipc_mount = exercise("m04/uts_ipc_mount")
 
@@ -89,7 +89,7 @@ def test_tmpfs_mounted_in_a_private_mount_namespace_is_invisible_to_the_host(scr
     with held(decoy.run_behind, ["mnt"], uts_ipc_mount.mount_tmpfs_privately, str(target),
               shared_submounts=[str(scratch)]) as h:
         child, stand_in_before = h.value.pid, h.value.mountinfo
-        child_mounts = {point: (m.fstype, m.optional) for point, m in proc.mounts(child).items()}
+        child_mounts = {point: (m.fstype, m.optional) for point, m in procfs.mounts(child).items()}
         stand_in_now = Path(f"/proc/{h.pid}/mountinfo").read_text()
         (Path(f"/proc/{child}/root") / str(target).lstrip("/") / "kk-note").write_text("inside\n")
         seen_by_stand_in = (Path(f"/proc/{h.pid}/root") / str(target).lstrip("/") / "kk-note").exists()

@@ -12,7 +12,7 @@ import os
 import random
 from typing import Any
 
-from kernel_koans import exercise, held, in_child, koan, linux, proc
+from kernel_koans import exercise, held, in_child, koan, linux, procfs
 
 seccomp = exercise("m05/seccomp")
 
@@ -86,7 +86,7 @@ def test_the_filter_shows_in_proc_status() -> None:
     """A loaded filter is mode 2 in /proc/<pid>/status, with NoNewPrivs 1: an ordinary user may
     confine itself only after giving up setuid gains for good, so a filter cannot fool a setuid program."""
     with held(refuse_and_wait, random.choice(HARMLESS)) as h:
-        fields = proc.status(h.pid)
+        fields = procfs.status(h.pid)
     assert fields.get("Seccomp") == "2", (
         f"/proc/<pid>/status reads Seccomp: {fields.get('Seccomp')}: 2 means a filter is loaded")
     assert fields.get("NoNewPrivs") == "1", (

@@ -15,7 +15,7 @@ import shutil
 
 import pytest
 
-from kernel_koans import DEFAULT_TIMEOUT, exercise, koan, linux, proc, waiting
+from kernel_koans import DEFAULT_TIMEOUT, exercise, koan, linux, procfs, waiting
 from kernel_koans.fixtures.kube import KubeCluster
 from kernel_koans.host import skip_lacking
 from kernel_koans.oracles import count_primes
@@ -88,7 +88,7 @@ def test_real_pod_containers_share_the_sandbox_namespaces(kube_cluster: KubeClus
             + (" (shareProcessNamespace)" if kind == "pid" else ""))
     assert len(set(ns["mnt"])) == 2, f"mnt namespace inodes {ns['mnt']}: each container has its own"
     assert ns["net"][0] != linux.ns_inode(os.getpid(), "net"), "the pod is in the host's network namespace"
-    inner = {n: proc.nspid(pid)[-1:] for n, pid in pids.items()}
+    inner = {n: procfs.nspid(pid)[-1:] for n, pid in pids.items()}
     assert all(ids_ and ids_[0] != 1 for ids_ in inner.values()), (
         f"inside the pod's PID namespace the containers are pids {inner}: the sandbox's pause is 1")
 

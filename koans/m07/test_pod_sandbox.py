@@ -14,7 +14,7 @@ import time
 
 from pyroute2 import IPRoute
 
-from kernel_koans import DEFAULT_TIMEOUT, exercise, koan, linux, proc, waiting
+from kernel_koans import DEFAULT_TIMEOUT, exercise, koan, linux, procfs, waiting
 from kernel_koans.child import held, in_child, serve, spawn_held, start
 
 pause = exercise("m07/pause")
@@ -116,9 +116,9 @@ def test_pause_holds_the_pod_namespaces() -> None:
     with held(pod, name) as runtime:
         pid = runtime.value
         time.sleep(0.2)
-        state = proc.status(pid).get("State", "gone")
+        state = procfs.status(pid).get("State", "gone")
         inodes = {kind: linux.ns_inode(pid, kind) for kind in ("pid", "net", "ipc", "uts")}
-        ids = proc.nspid(pid)
+        ids = procfs.nspid(pid)
         seen = in_child(hostname_and_lo, pid) if state[:1] in ("S", "R") else ("", False)
     assert state[:1] in ("S", "R"), f"the pause process is {state}: it must live as long as the pod"
     shared = [kind for kind, ino in inodes.items() if ino == linux.ns_inode(os.getpid(), kind)]
@@ -143,7 +143,7 @@ def test_pause_reaps_orphans_of_the_pod() -> None:
         handed = in_child(orphans, pause_pid, 16)
         zombies = waiting.settle(lambda: [
             p for p in map(int, filter(str.isdigit, os.listdir("/proc")))
-            if proc.status(p).get("PPid") == str(pause_pid) and proc.status(p).get("State", "")[:1] == "Z"],
+            if procfs.status(p).get("PPid") == str(pause_pid) and procfs.status(p).get("State", "")[:1] == "Z"],
             lambda found: not found, 5)
     assert all(handed), f"orphans handed to the pod's PID 1: {handed} (setup: pause must be PID 1)"
     assert not zombies, (
@@ -195,7 +195,7 @@ def test_shared_pid_namespace_makes_pause_pid_1() -> None:
                 held(container_process, pause_pid, False) as own:
             pod_ns = linux.ns_inode(pause_pid, "pid")
             shared_ns, own_ns = linux.ns_inode(shared.value, "pid"), linux.ns_inode(own.value, "pid")
-            shared_ids, own_ids = proc.nspid(shared.value), proc.nspid(own.value)
+            shared_ids, own_ids = procfs.nspid(shared.value), procfs.nspid(own.value)
     assert shared_ns == pod_ns and shared_ids[-1] != 1, (
         f"shared: the process's pid namespace {shared_ns} (pod's {pod_ns}), NSpid {shared_ids}: "
         "it must be in the pod's namespace, where pause is 1")

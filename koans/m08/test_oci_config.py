@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from kernel_koans import decoy, exercise, held, koan, linux, proc, uts
+from kernel_koans import decoy, exercise, held, koan, linux, procfs, uts
 from kernel_koans.fixtures.runtime import Runc
 
 oci_config = exercise("m08/oci_config")
@@ -25,7 +25,7 @@ oci_config = exercise("m08/oci_config")
 
 def identity(pid: int) -> dict[str, Any]:
     """uid, gid (all four of each must agree, else the four are shown) and supplementary groups."""
-    ids = proc.ids(pid)
+    ids = procfs.ids(pid)
     uids, gids = set(ids["Uid"]), set(ids["Gid"])
     return {"uid": uids.pop() if len(uids) == 1 else sorted(uids),
             "gid": gids.pop() if len(gids) == 1 else sorted(gids),

@@ -14,7 +14,7 @@ from typing import Any
 
 import docker.errors
 
-from kernel_koans import koan, proc
+from kernel_koans import koan, procfs
 from kernel_koans.engine_runtime import runtime_failure
 
 RUNTIME = "kk-mini"
@@ -77,12 +77,12 @@ def test_docker_stop_signals_the_init_mini_run_started(
     pid = int(box.attrs["State"]["Pid"])
     assert box.status == "running" and pid > 0, (
         f"the engine says the container is {box.status!r} (pid {pid}) after `docker run -d`")
-    parent = proc.ppid(pid)
-    assert proc.comm(parent).startswith(SHIM), (
-        f"the container's init (host pid {pid}) is a child of {proc.comm(parent)!r} (pid {parent}), "
+    parent = procfs.ppid(pid)
+    assert procfs.comm(parent).startswith(SHIM), (
+        f"the container's init (host pid {pid}) is a child of {procfs.comm(parent)!r} (pid {parent}), "
         "not of the containerd shim: init must be reparented to the shim that called create")
-    assert proc.nspid(pid)[-1:] == [1], (
-        f"NSpid of the container's init is {proc.nspid(pid)}: it is not pid 1 of a new PID namespace")
+    assert procfs.nspid(pid)[-1:] == [1], (
+        f"NSpid of the container's init is {procfs.nspid(pid)}: it is not pid 1 of a new PID namespace")
     box.stop(timeout=10)
     box.reload()
     status = box.attrs["State"]
@@ -90,5 +90,5 @@ def test_docker_stop_signals_the_init_mini_run_started(
         f"after `docker stop` the engine reports {status['Status']!r}, exit code "
         f"{status['ExitCode']}; the init's TERM trap exits {code}: SIGTERM did not reach "
         "it through `kill`" + (" (137 is SIGKILL after the timeout)" if status["ExitCode"] == 137 else ""))
-    assert not Path(f"/proc/{pid}").exists() or proc.comm(pid) != "sh", (
+    assert not Path(f"/proc/{pid}").exists() or procfs.comm(pid) != "sh", (
         f"the container's init (pid {pid}) still runs after `docker stop`")

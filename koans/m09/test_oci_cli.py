@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from kernel_koans import exercise, koan, proc, waiting
+from kernel_koans import exercise, koan, procfs, waiting
 from kernel_koans.fixtures.mini_run import MiniRun
 
 cli = exercise("projects/mini_run/cli")
@@ -102,11 +102,11 @@ def test_the_runtime_refuses_what_the_lifecycle_forbids(mini_run: MiniRun, rootf
     assert again.returncode != 0, "a second start of a running container succeeded"
     plain = mini_run("delete", cid)
     assert plain.returncode != 0, "delete (no --force) of a running container succeeded"
-    assert proc.alive(pid) and (state_of(mini_run, cid) or {}).get("status") == "running", (
+    assert procfs.alive(pid) and (state_of(mini_run, cid) or {}).get("status") == "running", (
         "a refused delete must leave the container running")
     assert mini_run("delete", "--force", cid).returncode == 0, "delete --force of a running one failed"
-    waiting.until(lambda: not proc.alive(pid), 5, 0.02)
-    assert not proc.alive(pid), f"delete --force returned and the init {pid} still runs"
+    waiting.until(lambda: not procfs.alive(pid), 5, 0.02)
+    assert not procfs.alive(pid), f"delete --force returned and the init {pid} still runs"
     assert state_of(mini_run, cid) is None, "state still answers after delete --force"
     repeat = mini_run("delete", "--force", cid)
     assert repeat.returncode == 0, (
@@ -171,8 +171,8 @@ def test_create_returns_with_the_pid_file_and_the_init_waiting(
     text = pid_file.read_text().strip() if pid_file.exists() else ""
     assert text.isdigit(), f"when create returned the pid file held {text!r}, not a pid"
     pid = int(text)
-    assert proc.alive(pid) and proc.nspid(pid)[-1:] == [1], (
-        f"pid {pid} from the pid file is {'not PID 1 of its namespace' if proc.alive(pid) else 'gone'}")
+    assert procfs.alive(pid) and procfs.nspid(pid)[-1:] == [1], (
+        f"pid {pid} from the pid file is {'not PID 1 of its namespace' if procfs.alive(pid) else 'gone'}")
     time.sleep(0.3)
     assert cmdline(pid)[:1] != ["sleep"], "the program runs before start: create must leave it waiting"
     assert (state_of(mini_run, cid) or {}).get("pid") == pid, "state names another pid than the pid file"

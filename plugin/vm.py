@@ -199,6 +199,34 @@ def _relay(argv: list[str]) -> int:
     return proc.returncode
 
 
+def kept_under(checkout: Path, tmp: Path = Path("/tmp")) -> Path | None:
+    """The checkout's place below `tmp`, if it lies there (a clone under /tmp): the guest's
+    fresh /tmp would hide it."""
+    try:
+        return checkout.resolve().relative_to(tmp)
+    except ValueError:
+        return None
+
+
+def private_tmp(checkout: Path, tmp: Path = Path("/tmp")) -> None:
+    """Give the guest a /tmp of its own, keeping a checkout that lies under it in sight.
+
+    The checkout stays reachable through a descriptor opened before the tmpfs hides it;
+    once the tmpfs is mounted, the checkout's path is made again inside it and the
+    checkout bind-mounted back there (mount(2) follows /proc/self/fd/N to the directory)."""
+    below = kept_under(checkout, tmp)
+    held = os.open(checkout, os.O_PATH | os.O_DIRECTORY) if below is not None else None
+    linux.mount("tmpfs", str(tmp), "tmpfs", 0, "mode=1777")
+    if held is None or below is None:
+        return
+    try:
+        place = tmp / below
+        place.mkdir(parents=True, exist_ok=True)
+        linux.mount(f"/proc/self/fd/{held}", str(place), None, linux.MS_BIND | linux.MS_REC)
+    finally:
+        os.close(held)
+
+
 def _inside(command: list[str], emulated: bool, engine: bool = False) -> int:
     """In the guest: say which kernel and cgroup mode this is, give it a /tmp of its own
     (virtme-ng layers the guest's /tmp over the host's, where a host run's kk- directories
@@ -206,7 +234,7 @@ def _inside(command: list[str], emulated: bool, engine: bool = False) -> int:
     asked, run the command."""
     layout = cgroups.read_layout()
     print(f"koans vm: inside the VM: kernel {os.uname().release}; {layout.describe()}", flush=True)
-    linux.mount("tmpfs", "/tmp", "tmpfs", 0, "mode=1777")
+    private_tmp(paths.repo_root())
     subprocess.run(["modprobe", "loop"], capture_output=True, check=False)
     env = dict(os.environ)
     if emulated:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from kernel_koans import vm
+from kernel_koans import linux, vm
 
 
 def _kernel(boot: Path, modules: Path, release: str, with_modules: bool = True) -> Path:
@@ -170,3 +170,30 @@ def test_a_host_without_privileged_containers_is_pointed_at_the_vm_engine() -> N
     from kernel_koans import host
 
     assert "koans vm --engine" in host.skip_reason(["privileged"])
+
+
+def test_kept_under_names_a_checkout_below_tmp(tmp_path: Path) -> None:
+    assert vm.kept_under(tmp_path / "a b" / "kk", tmp_path) == Path("a b/kk")
+    assert vm.kept_under(Path("/srv/kk"), tmp_path) is None
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="mount namespaces need root")
+def test_a_checkout_under_tmp_stays_in_sight_of_the_private_tmp(tmp_path: Path) -> None:
+    """The guest's fresh /tmp, played on this kernel in a mount namespace of a child: the
+    checkout (a path with a space) reads as before, the rest of the old /tmp is hidden."""
+    from kernel_koans.child import in_child
+
+    tmp = tmp_path / "tmp"
+    checkout = tmp / "a clone" / "kk"
+    checkout.mkdir(parents=True)
+    (checkout / "pyproject.toml").write_text("[project]\n")
+    (tmp / "kk-host-leftover").mkdir()
+
+    def guest() -> tuple[str, bool, bool]:
+        linux.unshare(linux.CLONE_NEWNS)
+        linux.mount(None, "/", None, linux.MS_REC | linux.MS_PRIVATE)
+        vm.private_tmp(checkout, tmp)
+        return ((checkout / "pyproject.toml").read_text(), (tmp / "kk-host-leftover").exists(),
+                os.path.ismount(tmp))
+
+    assert in_child(guest) == ("[project]\n", False, True)

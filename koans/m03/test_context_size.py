@@ -48,7 +48,10 @@ def make_project(root: Path) -> dict[str, bool]:
         f"web/pkg/deep/node_modules/{t}.js": False,
     }
     for rel, kept in layout.items():
-        size = random.randrange(16, 48) * KIB if kept else random.randrange(64, 256) * KIB
+        # Every left-out file outweighs all kept ones together (7 × < 25 KiB < 200 KiB): a
+        # wrong matcher that leaves out kept files and keeps left-out ones can never cancel
+        # out in the total saved, whatever the draw.
+        size = random.randrange(16, 24) * KIB if kept else random.randrange(200, 300) * KIB
         (root / rel).parent.mkdir(parents=True, exist_ok=True)
         (root / rel).write_bytes(random.randbytes(size + random.randrange(KIB)))
     return layout

@@ -8,26 +8,39 @@ The koan author's API, importable from here:
 Module map, by audience (one flat package; see the note at the end):
 
 The learner's toolbox -- what exercise modules, their twins and koans import:
-    linux          syscalls the stdlib lacks (unshare, setns, mount, pivot_root, ...)
+    linux          syscalls the stdlib lacks (unshare, setns, enter, mount, pivot_root, ...)
+    capabilities   capget(2)/capset(2): the stdlib has neither
     child          run a function in a forked child: in_child, held, start (a Child handle,
                    custom fork, gate), serve (a probe inside namespaces); DEFAULT_TIMEOUT
     trace          force a fork race open (ptrace: stop a child inside its first fork)
     guard          a seccomp filter that lets a process signal one pid only
+    procfs         what /proc says of a process: status, NSpid, alive, parent, comm, ids, mounts
+    uts            the hostname a process's UTS namespace holds; a guard for the machine's own
+    inotify        what the kernel saw happen to the names in one directory (inotify(7))
     unix_http      a stand-in HTTP server on a unix socket (who connected, what was asked)
-    vm             `koans vm`: boot a kernel of this machine in a disposable VM
+    probe          talk from inside kk- network namespaces (a probe a koan serves and calls)
+    throughput     bounded TCP throughput between two kk- netns; the root qdisc read back
+    loadgen        bounded load for the resource koans: workers a koan puts in a cgroup
     cgroups        the host's cgroup layout (v1/v2) and kk- cgroup paths
+    apparmor       AppArmor profiles: load, list, run under, remove
     decoy          stand-in host namespaces for code that could damage the real one
     names          kk- names that fit the kernel's length limits
     rootfs         the busybox root filesystem the container koans use
     docker_objects the docker objects the koans create, found by label
+    build_context  a build context as an in-memory tar
+    saved_image    the layers of a `docker save` archive, by its manifest
+    ocilayout      a small OCI image layout on disk: blobs by sha256, an index
+    dpkg           dpkg as the version oracle; a dpkg status database as a fixture
     hardening      attack a container from inside; its init's status and exact cgroup
     services       a service image from one exercise module (+ host packages); http helpers
+    readiness      when a service in a container is ready: the moment it first answers
+    engine_watch   the containers the engine made while a block ran, read back from it
+    engine_runtime point the running engine at another OCI runtime, then put it back exactly
+    cni            run a CNI plugin the way a runtime does, to observe a learner's plugin
+    pipeline_runner run a CI pipeline file (TOML) against the engine: build, test, scan
+    launch         `python -m kernel_koans.launch EXERCISE ARGS…`: an exercise's main as a program
     waiting        look again until the kernel or the engine caught up (settle, until)
     oracles        answers the koans compute themselves (the primes the worker counts)
-    procfs         what /proc says of a process: status, NSpid, alive, parent, comm, ids, mounts
-    dpkg           dpkg as the version oracle; a dpkg status database as a fixture
-    saved_image    the layers of a `docker save` archive, by its manifest
-    build_context  a build context as an in-memory tar
     fixtures/      net, cgroup, spawn, rootfs, scratch, docker_client, ...
 
 The pytest plugin -- what runs a koan and explains it:
@@ -36,13 +49,16 @@ The pytest plugin -- what runs a koan and explains it:
     koan           the @koan marker: lesson, hints, man page, needs
     exercise       exercise("mNN/x"): the learner's module, its twin, or a swapped file
     failures       a failed koan as a few sentences (stub, load, timeout, assertion, raised)
+    timelimits     a koan's time limit: pytest-timeout's own answer, times the host's slowness
     audit          the leak audit of kk- kernel objects
     host           the capability probe, each need's fix, skips for missing needs
     hookspecs      pytest_koans_probe_host, for tests that fake a host
+    announce       say, as it happens, why a run waits (a base image built once)
     report         the HTML report's parts (pytest-html hooks)
     journeypage    the report as a journey page: next koan, map, unlocked solutions, chart
     unlock         an exercise's functions beside the twin's, for a passed koan
     chart          passes per day as an inline SVG
+    benchchart     benchmark figures as an inline SVG (min, median, max per image)
     quietrun       the next koan's failure in full, the others one line each
     journey        the journey as text (terminal summary, `koans status`/`next`)
     runlock        one run at a time on a host
@@ -58,15 +74,23 @@ The state and the command line -- what lives between runs:
     watch          `koans watch`: re-run the current koan on every save
     devcheck       `koans dev check`: structure, authoring rules, stubs fail, twins pass
     parity         a stub and its twin: one API, and the code a stub gives is the twin's
-    shape          no stray files in koans/ and solutions/, every twin lint-clean
+    shape          no stray files, lint-clean twins, no helper two koan files write
     wrongcheck     `koans dev check --wrong DIR`: wrong solutions fail their koans
     wrongcases     a wrong-solution case on disk: case.toml, mistake.patch, the patched copy
     wrongsession   many wrong cases in one pytest session (a registered plugin object)
 
+Infrastructure -- machines and images the koans run on:
+    vm             `koans vm`: boot a kernel of this machine in a disposable VM
+    vm_engine      a Docker engine inside `koans vm --engine`, from the host's own binaries
+    toolchain_images the four languages' toolchain and runtime base images, from this host's files
+    reference_images the M3 project's language images as the twins build them (M6's benchmark)
+    kube_images    put locally built images onto a cluster's node, and take them off again
+
 Why a map and not subpackages: `kernel_koans.linux`, `kernel_koans.child`, ... are
 imported by every exercise module and twin by those names; moving modules would
 need shims for each old name (or a rename across the curriculum) for little gain
-while the package has some thirty modules.
+while the package is one flat folder (a test, tests/test_repo_shape.py, keeps
+this map naming every module, no more, no fewer).
 
 The re-exports other than koan and exercise load lazily (PEP 562): importing
 `kernel_koans.paths` must not import pytest, pyroute2 or the child toolkit.

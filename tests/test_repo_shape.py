@@ -35,3 +35,16 @@ def test_no_document_cites_a_file_the_repo_lacks() -> None:
             if cited not in names and cited not in EXTERNAL:
                 missing.append(f"{path.relative_to(root)}: {cited}")
     assert not missing, "cited but not in the repo:\n" + "\n".join(missing)
+
+
+def test_the_module_map_names_every_module() -> None:
+    import kernel_koans
+
+    doc = kernel_koans.__doc__ or ""
+    start = doc.index("Module map")
+    listed = set(re.findall(r"^    (\w+/?) ", doc[start:], re.M))
+    package = Path(kernel_koans.__file__).parent
+    modules = {p.stem for p in package.glob("*.py") if p.stem != "__init__"}
+    modules |= {f"{p.name}/" for p in package.iterdir() if (p / "__init__.py").exists()}
+    assert not modules - listed, f"modules the map leaves out: {sorted(modules - listed)}"
+    assert not listed - modules, f"the map names modules that do not exist: {sorted(listed - modules)}"

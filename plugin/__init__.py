@@ -75,6 +75,7 @@ The state and the command line -- what lives between runs:
     devcheck       `koans dev check`: structure, authoring rules, stubs fail, twins pass
     parity         a stub and its twin: one API, and the code a stub gives is the twin's
     shape          no stray files, lint-clean twins, no helper two koan files write
+    flakecheck     `koans dev check --repeat N --busy`: twins N times, the koans not always green
     wrongcheck     `koans dev check --wrong DIR`: wrong solutions fail their koans
     wrongcases     a wrong-solution case on disk: case.toml, mistake.patch, the patched copy
     wrongsession   many wrong cases in one pytest session (a registered plugin object)

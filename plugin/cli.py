@@ -9,6 +9,7 @@ from kernel_koans import (
     audit,
     cgroups,
     devcheck,
+    flakecheck,
     host,
     journey,
     lookup,
@@ -159,11 +160,20 @@ def cmd_dev_check(args: argparse.Namespace) -> int:
         inner += [f"--allow-missing={need}" for need in args.allow_missing]
         inner += [f"--needing={args.needing}"] * bool(args.needing)
         inner += [f"--wrong={args.wrong}"] * (args.wrong is not None)
+        inner += [f"--repeat={args.repeat}"] * (args.repeat is not None)
+        inner += ["--busy"] * args.busy
         return vm.run([*inner, "--", *args.pytest_args], engine=args.engine)
     if args.engine:
         print("koans: --engine starts a Docker engine inside the VM: use it with --vm", file=sys.stderr)
         return 2
     extra = list(args.pytest_args)
+    if args.repeat is not None and (args.wrong is not None or args.repeat < 1):
+        print("koans: --repeat N (N >= 1) runs the twins N times; it does not judge --wrong cases",
+              file=sys.stderr)
+        return 2
+    if args.busy and args.repeat is None:
+        print("koans: --busy loads the CPUs for --repeat N: use them together", file=sys.stderr)
+        return 2
     if args.needing and args.wrong is None:
         extra += ["--koans-needing", args.needing]
     # One run from the host's point of view: its throwaway state folder (kk-devcheck-…)
@@ -173,6 +183,8 @@ def cmd_dev_check(args: argparse.Namespace) -> int:
         if args.wrong is not None:
             return wrongcheck.main(Path(args.wrong), args.allow_skips, extra, tuple(args.allow_missing),
                                    args.needing)
+        if args.repeat is not None:
+            return flakecheck.main(args.repeat, args.busy, extra, tuple(args.allow_missing))
         return devcheck.main(args.allow_skips, extra, tuple(args.allow_missing))
     finally:
         runlock.release()
@@ -241,6 +253,11 @@ def parser() -> argparse.ArgumentParser:
     chk.add_argument("--wrong", metavar="DIR",
                      help="run only the wrong-solution cases under DIR (e.g. tests/wrong): each must fail "
                           "the koans its case.toml lists")
+    chk.add_argument("--repeat", type=int, metavar="N",
+                     help="run the twins N times and list every koan not green every time, with "
+                          "its failure texts (finds flaky koans before CI does)")
+    chk.add_argument("--busy", action="store_true",
+                     help="with --repeat: keep every CPU busy meanwhile, as a loaded CI host is")
     chk.add_argument("pytest_args", nargs="*", help="extra pytest arguments (after --)")
     chk.set_defaults(fn=cmd_dev_check)
     mis = dev_sub.add_parser("mistake", help="print a wrong-solution case's mistake.patch: the twin "

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import random
 import secrets
+import signal
 import socket
 import subprocess
 from pathlib import Path
@@ -109,6 +110,66 @@ def test_the_exit_status_is_passed_on(mini_run: MiniRun, rootfs: Path) -> None:
     assert done.returncode == code, (
         f"the container's program exited {code}; mini-run exited {done.returncode} "
         f"({done.stderr.strip()[-200:] or 'no message'})")
+
+
+# Signals a runtime may have been handed (by the script that started it, by Python itself):
+# every catchable one but SIGCHLD, whose SIG_IGN would make the kernel reap mini-run's children.
+SIGNAL_POOL = tuple(s for s in signal.valid_signals()
+                    if s not in (signal.SIGKILL, signal.SIGSTOP, signal.SIGCHLD, 32, 33))
+
+
+def signal_set(mask: str) -> set[int]:
+    """The signals a /proc/<pid>/status mask (SigIgn, SigBlk: hex, bit n-1 is signal n) names."""
+    bits = int(mask, 16)
+    return {n for n in range(1, 65) if bits >> (n - 1) & 1}
+
+
+def spelled(signals: set[int]) -> str:
+    """Signals by name: SIGINT, SIGRTMIN+3."""
+    def name(signum: int) -> str:
+        try:
+            return signal.Signals(signum).name
+        except ValueError:
+            return f"SIGRTMIN+{signum - signal.SIGRTMIN}"
+    return ", ".join(name(s) for s in sorted(signals))
+
+
+@koan(man="signal(7) (dispositions, the mask), execve(2) (what survives it), sh(1p) (trap: a "
+          "signal ignored on entry cannot be trapped)",
+      hints=["Which of its own signal state does a process hand to the program it execs? "
+             "execve(2) says what survives: an ignored signal stays ignored, and the mask stays.",
+             "Just before execve, set every signal but SIGKILL and SIGSTOP back to SIG_DFL "
+             "(signal.valid_signals()) and unblock them all (signal.pthread_sigmask)."],
+      needs=["root", "busybox"])
+def test_the_program_starts_with_every_signal_at_its_default(mini_run: MiniRun, rootfs: Path) -> None:
+    """However the runtime was started -- some signals ignored (a background job of a script
+    ignores SIGINT and SIGQUIT, Python ignores SIGPIPE), some blocked -- the container's
+    program starts with none ignored and none blocked: a shell cannot trap a signal ignored
+    when it started, so a container's init would never see `docker stop`'s or `kill`'s."""
+    realtime = [s for s in SIGNAL_POOL if s >= signal.SIGRTMIN]
+    ordinary = [s for s in SIGNAL_POOL if s < signal.SIGRTMIN and s not in (signal.SIGINT, signal.SIGQUIT)]
+    ignored = {signal.SIGINT, signal.SIGQUIT, *random.sample(ordinary, 3), random.choice(realtime)}
+    blocked = set(random.sample([s for s in ordinary if s not in ignored], 3))
+    blocked.add(random.choice([s for s in realtime if s not in ignored]))
+
+    def started_so() -> None:
+        for signum in ignored:
+            signal.signal(signum, signal.SIG_IGN)
+        signal.pthread_sigmask(signal.SIG_BLOCK, blocked)
+
+    done = mini_run("run", "--rootfs", str(rootfs), "--", "/bin/cat", "/proc/self/status",
+                    started=started_so)
+    assert done.returncode == 0, f"mini-run run failed: {done.stderr.strip()[-300:] or 'no message'}"
+    status = dict(line.split(":", 1) for line in done.stdout.splitlines() if ":" in line)
+    assert "SigIgn" in status and "SigBlk" in status, (
+        f"the container's program printed no /proc/self/status: {done.stdout.strip()[-200:]!r}")
+    still_ignored, still_blocked = signal_set(status["SigIgn"]), signal_set(status["SigBlk"])
+    assert not still_ignored, (
+        f"mini-run was started with {spelled(ignored)} ignored; its program started with "
+        f"{spelled(still_ignored)} still ignored")
+    assert not still_blocked, (
+        f"mini-run was started with {spelled(blocked)} blocked; its program started with "
+        f"{spelled(still_blocked)} still blocked")
 
 
 @koan(man="cgroups(7), the kernel's cgroup-v2.rst (memory.max, cpu.max) and cgroup-v1/memory.rst",

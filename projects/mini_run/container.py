@@ -10,6 +10,7 @@ from __future__ import annotations
 import os  # noqa: F401
 import resource  # noqa: F401
 import shutil  # noqa: F401
+import signal  # noqa: F401
 import stat  # noqa: F401
 from collections.abc import Callable
 from pathlib import Path
@@ -75,6 +76,15 @@ def wait_for_start(state_fd: int) -> None:
     """Block until `start` opens exec.fifo for reading (opened by its directory's fd:
     after pivot_root the state directory is outside the root)."""
     raise NotImplementedError('should block until `start` releases the init')
+
+
+def default_signals() -> None:
+    """Give the program the signals as the kernel's defaults leave them: every disposition
+    SIG_DFL and nothing blocked. Ignored dispositions and the mask survive fork and exec,
+    and a runtime has its own (Python ignores SIGPIPE and SIGXFSZ; a job started in the
+    background of a script has SIGINT and SIGQUIT ignored) -- a shell cannot trap a signal
+    that was ignored when it started, and a container's PID 1 never sees it."""
+    raise NotImplementedError("should put every signal back to SIG_DFL and unblock them all")
 
 
 def _init(config: dict[str, Any], go: int, report: int, state_fd: int | None) -> None:

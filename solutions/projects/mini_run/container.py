@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import resource
 import shutil
+import signal
 import stat
 from collections.abc import Callable
 from pathlib import Path
@@ -181,6 +182,22 @@ def wait_for_start(state_fd: int) -> None:
     os.close(fd)
 
 
+def default_signals() -> None:
+    """Give the program the signals as the kernel's defaults leave them: every disposition
+    SIG_DFL and nothing blocked. Ignored dispositions and the mask survive fork and exec,
+    and a runtime has its own (Python ignores SIGPIPE and SIGXFSZ; a job started in the
+    background of a script has SIGINT and SIGQUIT ignored) -- a shell cannot trap a signal
+    that was ignored when it started, and a container's PID 1 never sees it."""
+    for signum in signal.valid_signals():
+        if signum in (signal.SIGKILL, signal.SIGSTOP):
+            continue
+        try:
+            signal.signal(signum, signal.SIG_DFL)
+        except (OSError, ValueError):  # one glibc keeps for itself
+            pass
+    signal.pthread_sigmask(signal.SIG_SETMASK, set())
+
+
 def _init(config: dict[str, Any], go: int, report: int, state_fd: int | None) -> None:
     """The child: never returns."""
     told = False
@@ -194,6 +211,7 @@ def _init(config: dict[str, Any], go: int, report: int, state_fd: int | None) ->
         told = True
         if state_fd is not None:
             wait_for_start(state_fd)
+        default_signals()
         os.execve(program, argv, env)
     except BaseException as err:  # noqa: BLE001 - the parent reports it
         if not told:

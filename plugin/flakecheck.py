@@ -34,9 +34,8 @@ SPINNER = ("import sys, time\n"
 
 @dataclass
 class Record:
-    """One koan across the runs: how many ran it, and each run that was not a pass."""
+    """One koan across the runs: each run that was not a pass, and how it failed."""
 
-    runs: int = 0
     bad: list[tuple[int, str]] = field(default_factory=list)
     """(run number, outcome) for each run where it was not green."""
     texts: list[str] = field(default_factory=list)
@@ -44,10 +43,9 @@ class Record:
 
 
 @contextmanager
-def busy(cpus: int | None) -> Iterator[int]:
-    """Keep `cpus` CPUs busy (all of them by default) while the block runs: spinner processes
-    at the lowest priority, each bounded in time by itself and killed when the block ends."""
-    count = cpus if cpus is not None else (os.cpu_count() or 1)
+def busy(count: int) -> Iterator[int]:
+    """Keep `count` CPUs busy while the block runs: spinner processes at the lowest priority,
+    each bounded in time by itself and killed when the block ends."""
     spinners = [subprocess.Popen([sys.executable, "-c", SPINNER, str(SPIN_CAP_S)],
                                  stdin=subprocess.DEVNULL, preexec_fn=lambda: os.nice(19))
                 for _ in range(count)]
@@ -70,7 +68,6 @@ def tally(runs: list[dict[str, Any]], allow_missing: tuple[str, ...]) -> dict[st
         failures = dict(run.get("failures", {}))
         for nodeid, record in records.items():
             outcome = outcomes.get(nodeid, "not run")
-            record.runs += 1
             if outcome == "passed" or (outcome == "skipped"
                                        and devcheck.allowed_skip(run, nodeid, allow_missing)):
                 continue
@@ -90,9 +87,8 @@ def report(records: dict[str, Record], runs: int, seconds: list[float], loaded: 
     if unstable:
         lines.append(f"{'green':>9}  koan")
         for nodeid, record in sorted(unstable.items()):
-            green = record.runs - len(record.bad)
             runs_bad = ", ".join(f"run {n} {o}" for n, o in record.bad)
-            lines.append(f"{green:>4}/{record.runs:<4}  {nodeid}  ({runs_bad})")
+            lines.append(f"{runs - len(record.bad):>4}/{runs:<4}  {nodeid}  ({runs_bad})")
             for text in record.texts:
                 lines.extend("            | " + line for line in text.strip().splitlines()[:8])
     lines.append(f"dev-check --repeat: {len(records) - len(unstable)} stable, {len(unstable)} unstable")
@@ -104,7 +100,7 @@ def main(times: int, loaded: bool, extra: list[str], allow_missing: tuple[str, .
     results: list[dict[str, Any]] = []
     seconds: list[float] = []
     with tempfile.TemporaryDirectory(prefix="kk-devcheck-") as tmp, \
-            busy(None if loaded else 0) as cpus:
+            busy((os.cpu_count() or 1) if loaded else 0) as cpus:
         for number in range(1, times + 1):
             began = time.monotonic()
             state = Path(tmp) / f"run-{number}"

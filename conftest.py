@@ -1,2 +1,2 @@
 """Root conftest: loads the kernel-koans plugin, nothing else."""
-pytest_plugins = ["kernel_koans.plugin"]
+pytest_plugins = ["kernel_koans.runner.plugin"]

@@ -18,7 +18,9 @@ from pathlib import Path
 
 import docker
 
-from kernel_koans import docker_objects, reference_images, runlock
+from kernel_koans import docker_objects
+from kernel_koans.infra import reference_images
+from kernel_koans.runner import runlock
 
 ROOT = Path(__file__).resolve().parent.parent
 RUN_LABEL = "kernel-koans.bench"

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from kernel_koans import toolchain_images
+from kernel_koans.infra import toolchain_images
 
 LANGS = ("go", "java", "python", "node")
 

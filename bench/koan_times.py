@@ -61,8 +61,8 @@ def plugin_overhead() -> tuple[float, float, float]:
         # Plain pytest does not know the koan marker: silence that warning so that
         # printing 200 of them is not counted as the plugin's gain.
         plain = wall([*common, "-p", "no:html", "-W", "ignore::pytest.PytestUnknownMarkWarning"], base)
-        quiet = wall([*common, "-p", "kernel_koans.plugin", "--no-audit", "-p", "no:html"], base)
-        full = wall([*common, "-p", "kernel_koans.plugin", f"--html={base}/r.html"], base)
+        quiet = wall([*common, "-p", "kernel_koans.runner.plugin", "--no-audit", "-p", "no:html"], base)
+        full = wall([*common, "-p", "kernel_koans.runner.plugin", f"--html={base}/r.html"], base)
     return plain, quiet, full
 
 

@@ -30,9 +30,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from kernel_koans import cgroups, host, names, rootfs, runlock
+from kernel_koans import cgroups, host, names, rootfs
 from kernel_koans.exercise import Sides
 from kernel_koans.fixtures.runtime import cgroup_mounts
+from kernel_koans.runner import runlock
 
 ROOT = Path(__file__).resolve().parent.parent
 

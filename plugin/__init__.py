@@ -1,11 +1,13 @@
-"""kernel-koans: the pytest plugin, fixtures, syscall helpers and CLI.
+"""kernel-koans: the learner's toolbox, the pytest plugin, the CLI and the infrastructure.
 
 The koan author's API, importable from here:
 
     from kernel_koans import koan, exercise, in_child, held, start, serve
     from kernel_koans import Host, KoanCgroup, NetFactory, Spawner   # fixtures' types
 
-Module map, by audience (one flat package; see the note at the end):
+Module map, by audience. The toolbox is the package's top level, where koans, exercise
+modules and twins import it by name; the framework lives in subpackages by who it serves,
+and no toolbox module imports them (tests/test_layout.py holds both).
 
 The learner's toolbox -- what exercise modules, their twins and koans import:
     linux          syscalls the stdlib lacks (unshare, setns, enter, mount, pivot_root, ...)
@@ -41,57 +43,59 @@ The learner's toolbox -- what exercise modules, their twins and koans import:
     launch         `python -m kernel_koans.launch EXERCISE ARGS…`: an exercise's main as a program
     waiting        look again until the kernel or the engine caught up (settle, until)
     oracles        answers the koans compute themselves (the primes the worker counts)
-    fixtures/      net, cgroup, spawn, rootfs, scratch, docker_client, ...
-
-The pytest plugin -- what runs a koan and explains it:
-    plugin         the hooks (thin: each calls one of the modules below)
-    runstate       one run's state: options, host probe, sides, audit snapshots, record
+    benchchart     benchmark figures as an inline SVG (min, median, max per image); the palette
+    host           the capability probe, each need's fix, skips for missing needs
     koan           the @koan marker: lesson, hints, man page, needs
     exercise       exercise("mNN/x"): the learner's module, its twin, or a swapped file
-    failures       a failed koan as a few sentences (stub, load, timeout, assertion, raised)
-    timelimits     a koan's time limit: pytest-timeout's own answer, times the host's slowness
-    audit          the leak audit of kk- kernel objects
-    host           the capability probe, each need's fix, skips for missing needs
-    hookspecs      pytest_koans_probe_host, for tests that fake a host
-    announce       say, as it happens, why a run waits (a base image built once)
-    report         the HTML report's parts (pytest-html hooks)
-    journeypage    the report as a journey page: next koan, map, unlocked solutions, chart
-    unlock         an exercise's functions beside the twin's, for a passed koan
-    chart          passes per day as an inline SVG
-    benchchart     benchmark figures as an inline SVG (min, median, max per image)
-    quietrun       the next koan's failure in full, the others one line each
-    journey        the journey as text (terminal summary, `koans status`/`next`)
-    runlock        one run at a time on a host
-    ownership      files made under sudo handed back to the invoking user
+    fixtures/      net, cgroup, spawn, rootfs, scratch, docker_client, ... (pytest fixtures;
+                   the one toolbox part that may use runner/ and infra/)
 
-The state and the command line -- what lives between runs:
+The state -- what lives between runs (toolbox and framework both read it):
     progress       the one owner of .koans/: catalog, progress, last run, hints, backups
     paths          where things live: the repo, learner files and their twins
     manifest       the curriculum order (koans/manifest.toml)
-    lookup         find a koan by what a learner types
-    twins          compare with the reference, restore a stub
-    cli            `koans`: status, next, hint, watch, compare, reset, doctor, clean, vm, dev
-    watch          `koans watch`: re-run the current koan on every save
-    devcheck       `koans dev check`: structure, authoring rules, stubs fail, twins pass
-    parity         a stub and its twin: one API, and the code a stub gives is the twin's
-    shape          no stray files, lint-clean twins, no helper two koan files write
-    flakecheck     `koans dev check --repeat N --busy`: twins N times, the koans not always green
-    wrongcheck     `koans dev check --wrong DIR`: wrong solutions fail their koans
-    wrongcases     a wrong-solution case on disk: case.toml, mistake.patch, the patched copy
-    wrongsession   many wrong cases in one pytest session (a registered plugin object)
 
-Infrastructure -- machines and images the koans run on:
-    vm             `koans vm`: boot a kernel of this machine in a disposable VM
-    vm_engine      a Docker engine inside `koans vm --engine`, from the host's own binaries
-    toolchain_images the four languages' toolchain and runtime base images, from this host's files
-    reference_images the M3 project's language images as the twins build them (M6's benchmark)
-    kube_images    put locally built images onto a cluster's node, and take them off again
+runner/ -- the pytest plugin: what runs a koan and explains it:
+    runner/plugin        the hooks (thin: each calls one of the modules below)
+    runner/leaks         the leak audit's hooks, as a registered plugin object
+    runner/audit         the leak audit's finders: kk- kernel objects, engine objects, runtimes
+    runner/report        the journey and the HTML report's hooks, as a registered plugin object
+    runner/journeypage   the report as a journey page: next koan, map, unlocked solutions, chart
+    runner/unlock        an exercise's functions beside the twin's, for a passed koan
+    runner/chart         passes per day as an inline SVG
+    runner/journey       the journey as text (terminal summary, `koans status`/`next`)
+    runner/runstate      one run's state: options, host probe, sides, audit snapshots, record
+    runner/failures      a failed koan as a few sentences (stub, load, timeout, assertion, raised)
+    runner/timelimits    a koan's time limit: pytest-timeout's own answer, times the host's slowness
+    runner/hookspecs     pytest_koans_probe_host, for tests that fake a host
+    runner/announce      say, as it happens, why a run waits (a base image built once)
+    runner/quietrun      the next koan's failure in full, the others one line each
+    runner/runlock       one run at a time on a host
+    runner/ownership     files made under sudo handed back to the invoking user
+    runner/wrongsession  many wrong cases in one pytest session (a registered plugin object)
 
-Why a map and not subpackages: `kernel_koans.linux`, `kernel_koans.child`, ... are
-imported by every exercise module and twin by those names; moving modules would
-need shims for each old name (or a rename across the curriculum) for little gain
-while the package is one flat folder (a test, tests/test_repo_shape.py, keeps
-this map naming every module, no more, no fewer).
+cli/ -- `koans`, the command line (entry point kernel_koans.cli:main):
+    cli/commands         status, next, hint, watch, compare, reset, doctor, clean, vm, dev
+    cli/watch            `koans watch`: re-run the current koan on every save
+    cli/lookup           find a koan by what a learner types
+    cli/twins            compare with the reference, restore a stub
+    cli/dev/devcheck     `koans dev check`: structure, authoring rules, stubs fail, twins pass
+    cli/dev/parity       a stub and its twin: one API, and the code a stub gives is the twin's
+    cli/dev/shape        no stray files, lint-clean twins, no helper two koan files write
+    cli/dev/flakecheck   `koans dev check --repeat N --busy`: twins N times, the koans not always green
+    cli/dev/wrongcheck   `koans dev check --wrong DIR`: wrong solutions fail their koans
+    cli/dev/wrongcases   a wrong-solution case on disk: case.toml, mistake.patch, the patched copy
+
+infra/ -- machines and images the koans run on:
+    infra/vm               `koans vm`: boot a kernel of this machine in a disposable VM
+    infra/vm_engine        a Docker engine inside `koans vm --engine`, from the host's own binaries
+    infra/toolchain_images the four languages' toolchain and runtime base images, from this host's files
+    infra/reference_images the M3 project's language images as the twins build them (M6's benchmark)
+    infra/kube_images      put locally built images onto a cluster's node, and take them off again
+
+The folder is plugin/, imported as kernel_koans (pyproject's package-dir), and stays so:
+every learner's editable install maps the name to that folder, so a rename would break
+`koans` in each existing checkout until its setup ran again.
 
 The re-exports other than koan and exercise load lazily (PEP 562): importing
 `kernel_koans.paths` must not import pytest, pyroute2 or the child toolkit.

@@ -5,7 +5,9 @@ from __future__ import annotations
 import html
 from collections.abc import Mapping
 
-from kernel_koans.chart import PALETTE
+PALETTE = ("#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948",
+           "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac", "#2f4b7c")
+"""The colours of both inline charts; the journey chart (kernel_koans.runner.chart) takes them from here."""
 
 
 def whiskers(rows: Mapping[str, tuple[float, float, float]], title: str, unit: str,

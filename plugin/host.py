@@ -1,6 +1,6 @@
 """The capability probe: what this host offers the koans, and how to fix what it lacks.
 
-Probed once per session (see plugin.py); the framework's own tests replace it
+Probed once per session (see kernel_koans.runner.plugin); the framework's own tests replace it
 through the `pytest_koans_probe_host` hook to fake any host.
 """
 from __future__ import annotations

@@ -34,7 +34,7 @@ from pathlib import Path
 
 from kernel_koans import cgroups, host
 
-pytest_plugins = ["kernel_koans.plugin"]
+pytest_plugins = ["kernel_koans.runner.plugin"]
 
 
 def pytest_koans_probe_host(config):
@@ -84,7 +84,7 @@ class Curriculum:
         return path
 
     def run(self, *args: str) -> pytest.RunResult:
-        return self.pytester.runpytest("-p", "kernel_koans.plugin", "--import-mode=importlib",
+        return self.pytester.runpytest("-p", "kernel_koans.runner.plugin", "--import-mode=importlib",
                                        "-p", "no:randomly", *args)
 
     @staticmethod

@@ -15,7 +15,7 @@ from kernel_koans.fixtures.mini_run import MiniRun
 from kernel_koans.fixtures.network import NetFactory
 from kernel_koans.fixtures.processes import Spawner
 from kernel_koans.probe import NsProbe
-from kernel_koans.runstate import RunState
+from kernel_koans.runner.runstate import RunState
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "AUTHORING.md"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from kernel_koans import host
-from kernel_koans.plugin import NOT_ROOT
+from kernel_koans.runner.report import NOT_ROOT
 
 NEEDS = '''
 from kernel_koans.koan import koan

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from kernel_koans import audit, cgroups, cli, host, runlock
+from kernel_koans import cgroups, cli, host
+from kernel_koans.runner import audit, runlock
 
 NEEDS = '''
 from kernel_koans.koan import koan

@@ -5,7 +5,8 @@ import subprocess
 
 import pytest
 
-from kernel_koans import cli, twins
+from kernel_koans import cli
+from kernel_koans.cli import twins
 
 
 @pytest.fixture

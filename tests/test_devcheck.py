@@ -1,7 +1,7 @@
 """`koans dev check`: the structure check (twin rule, manifest) and the verdict on two runs."""
 from __future__ import annotations
 
-from kernel_koans import devcheck
+from kernel_koans.cli.dev import devcheck
 
 
 def test_structure_of_an_honest_curriculum(kk) -> None:
@@ -69,7 +69,7 @@ def test_structure_holds_stub_and_twin_to_one_api(kk) -> None:
     assert sorted(found.problems) == sorted([
         "koans/m00/x.py::add: the stub's signature ((a, b, c=0)) is not the twin's ((a, b))",
         "koans/m00/x.py::given: the stub gives this function whole, yet it differs from the twin's "
-        "(make them one, or say why in kernel_koans.parity.DELIBERATE)",
+        "(make them one, or say why in kernel_koans.cli.dev.parity.DELIBERATE)",
         "koans/m00/x.py::only_here is in the stub, not in its twin",
     ])
 

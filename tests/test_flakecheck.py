@@ -4,7 +4,7 @@ from __future__ import annotations
 import os
 import time
 
-from kernel_koans import flakecheck
+from kernel_koans.cli.dev import flakecheck
 
 
 def run(outcomes: dict[str, str], failures: dict[str, str] | None = None,

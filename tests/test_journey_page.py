@@ -145,7 +145,7 @@ def test_status_terminal_and_report_agree(kk, capsys) -> None:
 
 @pytest.mark.parametrize("name", ["test_adds"])
 def test_pieces_follow_the_koans_calls(kk, name) -> None:
-    from kernel_koans import unlock
+    from kernel_koans.runner import unlock
 
     build(kk)
     got = unlock.pieces(f"koans/m00/test_ops.py::{name}", ["m00/x", "m00/y"])

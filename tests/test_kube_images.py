@@ -5,7 +5,7 @@ import shutil
 
 import pytest
 
-from kernel_koans import kube_images
+from kernel_koans.infra import kube_images
 
 
 def test_a_short_docker_name_is_docker_io_library_on_the_node() -> None:

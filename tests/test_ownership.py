@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from kernel_koans import ownership
+from kernel_koans.runner import ownership
 
 needs_root = pytest.mark.skipif(os.geteuid() != 0, reason="chown needs root")
 

@@ -71,8 +71,9 @@ def test_solutions_report_shows_this_run_not_the_journey(kk) -> None:
 
 
 def test_milestone_section_escapes_everything(kk) -> None:
-    """report.milestone_section directly: titles, reasons, hints, lessons from learner-side files."""
-    from kernel_koans import progress, report
+    """journeypage.section directly: titles, reasons, hints, lessons from learner-side files."""
+    from kernel_koans import progress
+    from kernel_koans.runner import journeypage
 
     kk.write("koans/manifest.toml", '[m00]\ntitle = "<b>bold</b>"\nfiles = ["test_x.py"]\n')
     kk.write("koans/m00/test_x.py", "")
@@ -80,7 +81,7 @@ def test_milestone_section_escapes_everything(kk) -> None:
     progress.save_catalog({nodeid: progress.KoanEntry(
         nodeid=nodeid, name="test_x", milestone="m00", order=[0, 0, "koans/m00/test_x.py", 1],
         man="<i>man</i>", hints=[XSS], needs=[], lesson="<img src=x onerror=alert(2)>")})
-    out = report.milestone_section({nodeid: progress.Status("skipped", 0.0, None, XSS)})
+    out = journeypage.section({nodeid: progress.Status("skipped", 0.0, None, XSS)})
     for raw in ("<b>bold</b>", XSS, "<i>man</i>", "<img src=x"):
         assert raw not in out
     assert html.escape("<b>bold</b>") in out and html.escape(XSS) in out
@@ -89,7 +90,8 @@ def test_milestone_section_escapes_everything(kk) -> None:
 def test_next_koan_shows_only_the_tiers_revealed(kk) -> None:
     """The report's next koan shows the first hint, and further tiers only once `koans hint`
     revealed them: the mechanism is not handed out on the first failure."""
-    from kernel_koans import progress, report
+    from kernel_koans import progress
+    from kernel_koans.runner import journeypage
 
     kk.write("koans/manifest.toml", '[m00]\ntitle = "Zero"\nfiles = ["test_x.py"]\n')
     kk.write("koans/m00/test_x.py", "")
@@ -98,9 +100,9 @@ def test_next_koan_shows_only_the_tiers_revealed(kk) -> None:
         nodeid=nodeid, name="test_x", milestone="m00", order=[0, 0, "koans/m00/test_x.py", 1],
         man="x(1)", hints=["A nudge.", "The mechanism."], needs=[], lesson="Why.")})
     failed = {nodeid: progress.Status("failed", 0.0)}
-    first = report.milestone_section(failed)
+    first = journeypage.section(failed)
     assert "A nudge." in first and "The mechanism." not in first
     assert "koans hint test_x" in first
     progress.save_hints_seen({nodeid: 2})
-    both = report.milestone_section(failed)
+    both = journeypage.section(failed)
     assert "A nudge." in both and "The mechanism." in both and "koans hint test_x" not in both

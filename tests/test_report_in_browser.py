@@ -54,7 +54,7 @@ def test_report_renders_milestones_and_results(pytester: pytest.Pytester,
             assert False, "<script>document.title='pwned'</script>"
     '''))
     report = pytester.path / "report.html"
-    result = pytester.runpytest("-p", "kernel_koans.plugin", "--import-mode=importlib",
+    result = pytester.runpytest("-p", "kernel_koans.runner.plugin", "--import-mode=importlib",
                                 "--no-audit", f"--html={report}", "--self-contained-html", "koans")
     result.assert_outcomes(passed=1, failed=1)
     dom = _rendered_dom(report, pytester.path / "profile")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from kernel_koans import timelimits
+from kernel_koans.runner import timelimits
 
 
 def test_the_private_name_still_answers(pytester: pytest.Pytester) -> None:

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from kernel_koans import linux, vm
+from kernel_koans import linux
+from kernel_koans.infra import vm
 
 
 def _kernel(boot: Path, modules: Path, release: str, with_modules: bool = True) -> Path:
@@ -155,7 +156,8 @@ def test_engine_without_vm_is_refused(monkeypatch: pytest.MonkeyPatch, capsys: p
 
 
 def test_the_vm_engine_keeps_off_the_host_firewall_and_disk() -> None:
-    from kernel_koans import audit, vm_engine
+    from kernel_koans.infra import vm_engine
+    from kernel_koans.runner import audit
 
     line = vm_engine.argv("/usr/sbin/dockerd")
     assert {"--iptables=false", "--ip6tables=false"} <= set(line)

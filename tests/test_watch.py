@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from kernel_koans import progress, watch
+from kernel_koans import progress
+from kernel_koans.cli import watch
 
 
 class Screen:

@@ -5,7 +5,8 @@ import json
 
 import pytest
 
-from kernel_koans import wrongcases, wrongcheck, wrongsession
+from kernel_koans.cli.dev import wrongcases, wrongcheck
+from kernel_koans.runner import wrongsession
 
 CASE = '''
 exercise = "m00/x"

@@ -16,8 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from kernel_koans import koan, names, toolchain_images, waiting
+from kernel_koans import koan, names, waiting
 from kernel_koans.docker_objects import LABELS
+from kernel_koans.infra import toolchain_images
 
 NEEDS = ["root", "docker", "busybox"]
 LANGS = ("go", "java", "python", "node")

@@ -4,7 +4,7 @@ Runs only where a cluster answers whose nodes share this kernel (kind: nodes are
 on this host); everywhere else it skips, naming the fix. Your code (m07/kube_pod.py) writes
 the manifest and finds each container's host process; the koan compares namespaces.
 The three-service koan deploys the M2 project as one pod (images put onto the node by
-kernel_koans.kube_images) and asks its api through the API server's pod proxy.
+kernel_koans.infra.kube_images) and asks its api through the API server's pod proxy.
 """
 from __future__ import annotations
 

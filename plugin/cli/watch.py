@@ -32,7 +32,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from kernel_koans import lookup, paths, progress
+from kernel_koans import paths, progress
+from kernel_koans.cli import lookup
 
 WATCHED = ("koans", "projects")
 LOG = "watch.log"

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from kernel_koans import manifest, progress
-from kernel_koans.runstate import RUN
+from kernel_koans.runner.runstate import RUN
 
 PLUGIN_NAME = "kernel-koans-quietrun"
 

@@ -12,8 +12,9 @@ import html
 import time
 from dataclasses import dataclass, field
 
-from kernel_koans import chart, host, manifest, paths, progress, unlock
+from kernel_koans import host, manifest, paths, progress
 from kernel_koans.koan import reference_label
+from kernel_koans.runner import chart, unlock
 
 STYLE = """
 #kk-milestones{font-family:sans-serif;max-width:1200px;color:#1f2328;font-size:13px}

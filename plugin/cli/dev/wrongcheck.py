@@ -1,8 +1,8 @@
 """`koans dev check --wrong DIR`: every plausible wrong solution fails the koans it was
 written for (docs/AUTHORING.md, "Checking your koans").
 
-The cases (kernel_koans.wrongcases) run in as few pytest sessions as possible
-(kernel_koans.wrongsession): each case's koans with its wrong module swapped in for
+The cases (kernel_koans.cli.dev.wrongcases) run in as few pytest sessions as possible
+(kernel_koans.runner.wrongsession): each case's koans with its wrong module swapped in for
 the exercise, every other exercise on its twin. Each listed koan must fail; a koan
 skipped because the host lacks something `--allow-missing` names is not checked
 (said so, never counted as a pass); a pass, any other skip, a koan that did not run,
@@ -26,8 +26,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kernel_koans import devcheck, paths, progress, wrongsession
-from kernel_koans.wrongcases import Case, find_cases, malformed, materialize
+from kernel_koans import paths, progress
+from kernel_koans.cli.dev import devcheck
+from kernel_koans.cli.dev.wrongcases import Case, find_cases, malformed, materialize
+from kernel_koans.runner import wrongsession
 
 NOT_A_FAILURE = ("load", "stub")
 """Failure kinds (failures.kind) that say nothing about the mistake: the module did not

@@ -2,7 +2,7 @@
 
 A benchmark compares images, not the learner's Dockerfiles: it must have all four to measure
 whatever the learner's M3 progress. So these are built from solutions/projects/images/<lang>
-(never the learner's side) on the toolchain bases (kernel_koans.toolchain_images) and kept
+(never the learner's side) on the toolchain bases (kernel_koans.infra.toolchain_images) and kept
 between runs like kernel-koans/busybox (CACHED_LABEL). A label holds the digest of what went
 in (the context's files and the bases' image ids): a changed twin or base is built again.
 M3's `language_image` uses the kept image when the run's side is byte for byte the twin

@@ -6,8 +6,7 @@ import html
 import time
 from collections import Counter
 
-PALETTE = ("#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948",
-           "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac", "#2f4b7c")
+from kernel_koans.benchchart import PALETTE
 
 
 def day_of(ts: float) -> str:

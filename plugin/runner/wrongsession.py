@@ -7,7 +7,7 @@ every (case, koan) into an item of its own, a copy of the collected koan whose n
 is `case_nodeid(koan, case)`, runs them case by case with the case's module swapped in
 (every other exercise on its twin), and keeps a journal of which cases started and
 ended. The record of the run (kernel_koans.progress.LastRun) then holds each copy's
-outcome under its own id; `kernel_koans.wrongcheck` judges each case from it.
+outcome under its own id; `kernel_koans.cli.dev.wrongcheck` judges each case from it.
 
 One process for hundreds of cases saves their start-ups, collections and host probes.
 What the process would no longer isolate is guarded instead: after each case the
@@ -29,7 +29,7 @@ import pytest
 
 from kernel_koans import progress
 from kernel_koans.exercise import Sides, use_sides
-from kernel_koans.runstate import RUN
+from kernel_koans.runner.runstate import RUN
 
 PLUGIN_NAME = "kernel-koans-wrong-cases"
 

@@ -9,9 +9,9 @@ runs. So a learner can practise without touching the host's kernel objects, and
 the maintainers' cgroup v2 lane runs on a hybrid CI machine.
 
 Host side: `run()` finds vng, qemu and a kernel, decides KVM or software
-emulation, and boots. Guest side: `python -m kernel_koans.vm --inside -- CMD…`
+emulation, and boots. Guest side: `python -m kernel_koans.infra.vm --inside -- CMD…`
 says where it runs, loads the loop driver, with `--engine` starts a Docker engine
-(kernel_koans.vm_engine), then runs CMD.
+(kernel_koans.infra.vm_engine), then runs CMD.
 """
 from __future__ import annotations
 
@@ -153,7 +153,7 @@ def prepare(kvm: bool | None = None) -> Machine:
 def inner_command(command: list[str], *, emulated: bool, engine: bool) -> str:
     """The guest side's command line, as vng runs it through a shell."""
     flags = ["--emulated"] * emulated + ["--engine"] * engine
-    return shlex.join([sys.executable, "-m", "kernel_koans.vm", "--inside", *flags, "--", *command])
+    return shlex.join([sys.executable, "-m", "kernel_koans.infra.vm", "--inside", *flags, "--", *command])
 
 
 def run(command: list[str], *, memory: str = "3G", cpus: int | None = None,
@@ -241,7 +241,7 @@ def _inside(command: list[str], emulated: bool, engine: bool = False) -> int:
         env.setdefault(child.SLOWNESS_ENV, str(EMULATED_SLOWNESS))
     if not engine:
         return subprocess.run(command, env=env, check=False).returncode
-    from kernel_koans import vm_engine
+    from kernel_koans.infra import vm_engine
 
     started = time.monotonic()
     try:
@@ -270,5 +270,5 @@ def parse_inside(args: list[str]) -> tuple[list[str], bool, bool] | None:
 if __name__ == "__main__":
     parsed = parse_inside(sys.argv[1:])
     if parsed is None:
-        sys.exit("usage: python -m kernel_koans.vm --inside [--emulated] [--engine] -- COMMAND…  (in the guest)")
+        sys.exit("usage: python -m kernel_koans.infra.vm --inside [--emulated] [--engine] -- COMMAND…  (in the guest)")
     sys.exit(_inside(*parsed))

@@ -4,7 +4,7 @@ Like rustlings' `dev check`: every exercise has its twin and its place in the
 manifest, the authoring rules that can be read from the files hold, every koan
 fails on the pristine stubs, every koan passes on the twins (on a capable
 host), and neither run leaves a kernel object behind. `--wrong DIR` runs the
-wrong-solution cases instead (kernel_koans.wrongcheck).
+wrong-solution cases instead (kernel_koans.cli.dev.wrongcheck).
 """
 from __future__ import annotations
 
@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kernel_koans import manifest, parity, paths, progress, shape
+from kernel_koans import manifest, paths, progress
+from kernel_koans.cli.dev import parity, shape
 
 LEARNER_TOPS = ("koans", "projects")
 NOT_EXERCISES = ("conftest.py", "__init__.py")

@@ -21,7 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kernel_koans import devcheck, paths
+from kernel_koans import paths
+from kernel_koans.cli.dev import devcheck
 
 SPIN_CAP_S = 6 * 3600
 """A spinner ends by itself after this long, whatever happens to the check that started it."""

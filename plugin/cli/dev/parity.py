@@ -64,7 +64,7 @@ def _function(key: str, stub: Function, twin: Function) -> list[str]:
         return [f"{key}: the stub's signature ({signature(stub)}) is not the twin's ({signature(twin)})"]
     if not raises_not_implemented(stub) and _body(stub) != _body(twin):
         return [f"{key}: the stub gives this function whole, yet it differs from the twin's "
-                "(make them one, or say why in kernel_koans.parity.DELIBERATE)"]
+                "(make them one, or say why in kernel_koans.cli.dev.parity.DELIBERATE)"]
     return []
 
 

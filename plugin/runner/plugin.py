@@ -1,38 +1,35 @@
 """The kernel-koans pytest plugin: wires the pieces into pytest's hooks.
 
-Each hook does one thing; the logic lives in the modules it calls. The run's
-state lives in one object (kernel_koans.runstate.RunState, in config.stash[RUN]).
+Each hook does one thing; the logic lives in the modules it calls. The run's state
+lives in one object (kernel_koans.runner.runstate.RunState, in config.stash[RUN]); the
+stateful parts are plugin objects registered at configure time: the leak audit
+(kernel_koans.runner.leaks) and the journey and report (kernel_koans.runner.report).
 """
 from __future__ import annotations
 
-import os
-import time
 from collections.abc import Generator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from kernel_koans import (
+from kernel_koans import host, manifest, paths, progress
+from kernel_koans.exercise import Exercise, use_sides
+from kernel_koans.koan import koan_info, touches
+from kernel_koans.runner import (
     announce,
-    audit,
     failures,
     hookspecs,
-    host,
-    journey,
-    manifest,
+    leaks,
     ownership,
-    paths,
-    progress,
     quietrun,
     report,
     runlock,
     timelimits,
     wrongsession,
 )
-from kernel_koans.exercise import Exercise, use_sides
-from kernel_koans.koan import koan_info, touches
-from kernel_koans.runstate import RUN, RunState
+from kernel_koans.runner.report import NOT_ROOT
+from kernel_koans.runner.runstate import RUN, RunState
 
 pytest_plugins = [
     "kernel_koans.fixtures.network",
@@ -54,8 +51,6 @@ pytest_plugins = [
 
 """The run's one state object."""
 
-NOT_ROOT = ("kernel-koans: you are not root, so every koan that needs root will be skipped. "
-            "Run them as root: sudo .venv/bin/pytest koans")
 
 
 def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
@@ -76,7 +71,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                          "as usual (twins with --solutions). Used by `koans dev check --wrong`")
     group.addoption("--wrong-cases", metavar="PLAN", default=None,
                     help="run the koans once per wrong-solution case of PLAN, its module swapped in "
-                         "(written by `koans dev check --wrong`; kernel_koans.wrongsession)")
+                         "(written by `koans dev check --wrong`; kernel_koans.runner.wrongsession)")
 
 
 @pytest.hookimpl(trylast=True)
@@ -91,6 +86,10 @@ def pytest_configure(config: pytest.Config) -> None:
     run.previous_sides = use_sides(run.sides)
     config.stash[RUN] = run
     quietrun.register(config)
+    # The journey report first, the leak audit after it: see kernel_koans.runner.leaks.
+    config.pluginmanager.register(report.JourneyReport(run), report.PLUGIN_NAME)
+    if run.audit:
+        config.pluginmanager.register(leaks.LeakAudit(run), leaks.PLUGIN_NAME)
     plan = config.getoption("wrong_cases")
     if plan:
         config.pluginmanager.register(wrongsession.WrongCases(Path(plan)), wrongsession.PLUGIN_NAME)
@@ -216,35 +215,6 @@ def kk_run(pytestconfig: pytest.Config) -> RunState:
     return pytestconfig.stash[RUN]
 
 
-def pytest_sessionstart(session: pytest.Session) -> None:
-    run = session.config.stash[RUN]
-    if run.audit:
-        run.session_before = audit.take(run.docker())
-
-
-@pytest.hookimpl(tryfirst=True)
-def pytest_runtest_setup(item: pytest.Item) -> None:
-    """Note the host's kk- objects before the koan, for the leak audit."""
-    run = item.config.stash[RUN]
-    if run.audit:
-        run.koan_before[item.nodeid] = audit.take(_docker_for(item), _changes_runtimes(item))
-
-
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_teardown(item: pytest.Item) -> Generator[None, None, None]:
-    """After the koan's fixtures are gone, anything new and kk- is a leak: remove it."""
-    yield
-    run = item.config.stash[RUN]
-    before = run.koan_before.pop(item.nodeid, None)
-    if before is None:
-        return
-    client = _docker_for(item)
-    leaked = audit.take(client, _changes_runtimes(item)).minus(before, frozenset(run.session_owned))
-    if leaked:
-        audit.remove(leaked, client)
-        run.record.koan_leaks[item.nodeid] = leaked
-
-
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, Any, None]:
     outcome = yield
@@ -255,12 +225,6 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     run = item.config.stash[RUN]
     if rep.when == "call" and rep.failed and call.excinfo is not None and run.friendly:
         rep.longrepr = failures.explain(call.excinfo, info, item.name, timelimits.koan_timeout(item))
-    leaked = run.record.koan_leaks.get(item.nodeid)
-    if rep.when == "teardown" and leaked:
-        rep.outcome = "failed"
-        rep.longrepr = ("This koan left kernel objects behind (now removed): "
-                        f"{audit.describe(leaked)}. Remove what your code creates, "
-                        "also when it fails: try/finally, or a context manager.")
     _remember(run, item, rep, call)
 
 
@@ -281,80 +245,6 @@ def _remember(run: RunState, item: pytest.Item, rep: pytest.TestReport, call: py
 
 
 @pytest.hookimpl(trylast=True)
-def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    """Session audit (after pytest tore every fixture down, also on Ctrl-C), then
-    persist the journey and this run's record."""
-    run = session.config.stash[RUN]
-    if run.session_before is not None:
-        client = run.docker()
-        leaks = audit.take(client).minus(run.session_before)
-        if leaks:
-            audit.remove(leaks, client)
-        run.record.session_leaks = leaks
-    if not run.record.outcomes:
-        return
-    if run.record.learners:
-        progress.record(run.record)
-    progress.save_last_run(run.record)
-
-
-def _state_for_report(run: RunState) -> dict[str, progress.Status]:
-    """The journey including this run (pytest-html may render before it is saved);
-    under --solutions or --swap, this run alone."""
-    current = run.record.statuses(time.time())
-    if not run.record.learners:
-        return current
-    return {**progress.load_progress(), **current}
-
-
-@pytest.hookimpl(optionalhook=True)
-def pytest_html_report_title(report: Any) -> None:
-    report.title = "kernel-koans — your journey"
-
-
-@pytest.hookimpl(optionalhook=True)
-def pytest_html_results_summary(prefix: list[str], summary: list[str], postfix: list[str],
-                                session: pytest.Session) -> None:
-    run = session.config.stash[RUN]
-    prefix.append(report.milestone_section(_state_for_report(run), solutions=not run.record.learners,
-                                           kk_host=run.host))
-
-
-def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
-    """Progress bars per milestone, the next koan, leaks, and where the report is."""
-    tr = terminalreporter
-    run = config.stash[RUN]
-    leaks, koan_leaks = run.record.session_leaks, run.record.koan_leaks
-    if leaks or koan_leaks:
-        tr.write_sep("!", "kernel objects left behind (removed)", red=True, bold=True)
-        for nodeid, found in koan_leaks.items():
-            tr.write_line(f"{nodeid}: {audit.describe(found)}")
-        if leaks:
-            tr.write_line(f"after the session: {audit.describe(leaks)}")
-    if not run.record.outcomes:
-        return
-    if not run.record.learners:
-        tr.write_sep("=", f"kernel-koans: {run.mode} (your progress is unchanged)")
-    else:
-        tr.write_sep("=", "kernel-koans: your journey")
-        j = progress.journey()
-        for line in journey.status_lines(j, runner=_runner()):
-            tr.write_line(line)
-        tr.write_line("")
-        for line in journey.next_lines(j, runner=_runner()):
-            tr.write_line(line)
-    if not run.host.root:
-        tr.write_line(NOT_ROOT, yellow=True)
-    htmlpath = config.getoption("htmlpath", None)
-    if htmlpath:
-        tr.write_line(f"Report: {os.path.relpath(os.path.abspath(htmlpath))}")
-
-
-def _runner() -> str:
-    return "sudo .venv/bin/pytest" if os.geteuid() != 0 or os.environ.get("SUDO_UID") else ".venv/bin/pytest"
-
-
-@pytest.hookimpl(trylast=True)
 def pytest_unconfigure(config: pytest.Config) -> None:
     """Under sudo, hand the run's files in the repo back to the invoking user; free the host."""
     ownership.hand_back(paths.repo_root())
@@ -365,16 +255,3 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     if run is not None:
         use_sides(run.previous_sides)
     runlock.release()
-
-
-def _changes_runtimes(item: pytest.Item) -> bool:
-    """Only koans that register a runtime with the engine can leave one in its table; the
-    session audit and `koans clean` look at the table whatever ran."""
-    return "engine_with_runtime" in getattr(item, "fixturenames", ())
-
-
-def _docker_for(item: pytest.Item) -> Any:
-    """The audit looks at the engine only around koans that use it."""
-    if "docker_client" not in getattr(item, "fixturenames", ()):
-        return None
-    return item.config.stash[RUN].docker()

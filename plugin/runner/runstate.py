@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 from kernel_koans import host, progress
-from kernel_koans.audit import Snapshot
 from kernel_koans.exercise import Sides, parse_swaps
+from kernel_koans.runner.audit import Snapshot
 
 
 @dataclass

@@ -5,23 +5,12 @@ import argparse
 import sys
 from pathlib import Path
 
-from kernel_koans import (
-    audit,
-    cgroups,
-    devcheck,
-    flakecheck,
-    host,
-    journey,
-    lookup,
-    paths,
-    progress,
-    runlock,
-    twins,
-    vm,
-    wrongcases,
-    wrongcheck,
-)
+from kernel_koans import cgroups, host, paths, progress
+from kernel_koans.cli import lookup, twins
+from kernel_koans.cli.dev import devcheck, flakecheck, wrongcases, wrongcheck
+from kernel_koans.infra import vm
 from kernel_koans.koan import reference_label
+from kernel_koans.runner import audit, journey, runlock
 
 
 def cmd_status(args: argparse.Namespace) -> int:
@@ -148,7 +137,7 @@ def _clean(args: argparse.Namespace) -> int:
 
 
 def cmd_watch(args: argparse.Namespace) -> int:
-    from kernel_koans import watch
+    from kernel_koans.cli import watch
 
     return watch.main(args.koan)
 
@@ -295,7 +284,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"koans: {err}", file=sys.stderr)
         return 1
     finally:
-        from kernel_koans import ownership
+        from kernel_koans.runner import ownership
 
         ownership.hand_back(paths.repo_root())
 

@@ -3,13 +3,12 @@ from __future__ import annotations
 
 import os
 import random
-import shutil
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from kernel_koans import exercise, in_child, koan, linux
+from kernel_koans import dpkg, exercise, koan
 
 packages = exercise("m00/packages")
 
@@ -57,27 +56,9 @@ def dpkg_installed(admindir: Path = ADMINDIR) -> dict[str, str]:
     return {name: version for status, name, version in rows if status == "installed"}
 
 
-def _hide_dpkg_tools(status: str | None, fn: Callable[..., Any], *args: Any) -> Any:
-    """Run in a child: fn(*args) in a private mount namespace where dpkg and dpkg-query
-    (the koan's own oracles) cannot be executed; the files under /var/lib/dpkg stay, but
-    for the status file, replaced by `status` when given."""
-    linux.unshare(linux.CLONE_NEWNS)
-    linux.mount(None, "/", None, linux.MS_REC | linux.MS_PRIVATE)
-    if status is not None:
-        linux.mount(status, str(ADMINDIR / "status"), None, linux.MS_BIND)
-    for tool in ("dpkg-query", "dpkg"):
-        for found in {os.path.realpath(p) for d in ("/usr/bin", "/bin", "/usr/local/bin")
-                      if (p := shutil.which(tool, path=d))}:
-            linux.mount("/dev/null", found, None, linux.MS_BIND)
-    return fn(*args)
-
-
 def _learner(fn: Callable[..., Any], *args: Any, status: str | None = None) -> Any:
-    """fn(*args), with the dpkg tools out of reach when the koan can arrange it (root), and
-    the status file replaced by `status` (root only)."""
-    if os.geteuid() != 0:
-        return fn(*args)
-    return in_child(_hide_dpkg_tools, status, fn, *args, timeout=60)
+    """fn(*args) with the dpkg tools out of reach (and the status file replaced by `status`)."""
+    return dpkg.without_tools(fn, *args, status=status)
 
 
 def doctored_status(admindir: Path) -> Path:

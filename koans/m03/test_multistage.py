@@ -40,7 +40,8 @@ def build_stage(client: Any, dockerfile: str, token: str, labels: dict[str, str]
       needs=["docker"])
 def test_the_final_image_holds_only_the_program(docker_client, busybox_image, docker_cleanup) -> None:
     """Shipping the build tools and intermediate files costs size and attack surface; a later
-    `rm` cannot help (the layer below keeps them). Only a stage that never ships can."""
+    `rm` cannot help (the layer below keeps them). Only a stage that never ships can. The
+    source, the object and the program differ byte for byte, so the digest says which shipped."""
     token = secrets.token_hex(8)
     dockerfile = multistage.dockerfile()
     stage = build_stage(docker_client, dockerfile, token, docker_cleanup, target="build")

@@ -86,18 +86,25 @@ def test_state_follows_the_lifecycle(mini_run: MiniRun, rootfs: Path, scratch: P
 @koan(man="the OCI runtime spec (runtime.md: Operations), runc-start(8), runc-delete(8)",
       hints=["Which operations does the spec forbid on a running container, and what must "
              "--force change?",
-             "start only from created; delete refuses a running container unless --force, which "
-             "SIGKILLs it first; delete --force of an id that does not exist succeeds."],
+             "An id names one container: create refuses one in use; start only from created; "
+             "delete refuses a running container unless --force, which SIGKILLs it first; "
+             "delete --force of an id that does not exist succeeds."],
       needs=["root", "busybox"])
 def test_the_runtime_refuses_what_the_lifecycle_forbids(mini_run: MiniRun, rootfs: Path) -> None:
-    """Engines rely on the refusals as much as on the successes: start twice fails, delete
-    of a running container fails and leaves it running, delete --force removes it and may
-    be repeated (a shim retries it)."""
+    """Engines rely on the refusals as much as on the successes: create of an id in use fails
+    and leaves its container alone, start twice fails, delete of a running container fails
+    and leaves it running, delete --force removes it and may be repeated (a shim retries it)."""
     cid = odd_id()
     bundle, _ = mini_run.bundle(rootfs, ["sleep", "300"])
     assert mini_run("create", "--bundle", str(bundle), cid).returncode == 0, "create failed"
     assert mini_run("start", cid).returncode == 0, "start failed on a created container"
     pid = int((state_of(mini_run, cid) or {}).get("pid", 0))
+    twice = mini_run("create", "--bundle", str(bundle), cid)
+    assert twice.returncode != 0, "create of an id that already names a container succeeded"
+    kept = state_of(mini_run, cid) or {}
+    assert procfs.alive(pid) and int(kept.get("pid", 0)) == pid and kept.get("status") == "running", (
+        f"a refused create must leave the container as it was: state now says pid {kept.get('pid')}, "
+        f"{kept.get('status')!r} (it was pid {pid}, running)")
     again = mini_run("start", cid)
     assert again.returncode != 0, "a second start of a running container succeeded"
     plain = mini_run("delete", cid)

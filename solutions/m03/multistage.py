@@ -6,8 +6,9 @@ from __future__ import annotations
 
 BASE = "kernel-koans/busybox"
 BUILD = ("mkdir -p /src /obj /out && printf '#!/bin/sh\\necho %s\\n' \"$TOKEN\" > /src/app.sh "
-         "&& cp /src/app.sh /obj/app.o && dd if=/dev/urandom of=/obj/cache bs=1024 count=256 "
-         "&& cat /obj/app.o > /out/app && chmod 755 /out/app")
+         "&& { cat /src/app.sh; echo '# compiled'; } > /obj/app.o "
+         "&& dd if=/dev/urandom of=/obj/cache bs=1024 count=256 "
+         "&& { cat /obj/app.o; echo '# linked'; } > /out/app && chmod 755 /out/app")
 """The build: sources in /src, intermediate files in /obj, the program at /out/app."""
 
 

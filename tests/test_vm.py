@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 from pathlib import Path
 
 import pytest
@@ -61,6 +62,22 @@ def test_software_emulation_is_asked_for_when_kvm_is_unusable(tmp_path: Path) ->
     assert "--disable-kvm" in argv and argv[-2:] == ["--", "true"]
     assert ["--rwdir", str(tmp_path)] == argv[argv.index("--rwdir"):argv.index("--rwdir") + 2]
     assert "--disable-kvm" not in vm._argv(vm.Machine("vng", tmp_path, kvm=True), tmp_path, "true", "1G", 2)
+
+
+def test_a_venv_path_with_spaces_is_named_before_any_boot(tmp_path: Path) -> None:
+    assert vm.spaced_venv(tmp_path / ".venv") is None
+    gap = vm.spaced_venv(tmp_path / "my koans" / ".venv")
+    assert gap is not None and "without spaces" in gap.what and "clone" in gap.fix
+
+
+def test_a_checkout_path_with_spaces_reaches_virtme_whole(tmp_path: Path) -> None:
+    """vng joins its options into one string and shlex-splits it for virtme-run (virtme_ng's
+    `_format_cmd`): the shared checkout must come out of that split as one path."""
+    checkout = tmp_path / "my koans" / "a clone"
+    argv = vm._argv(vm.Machine("vng", tmp_path / "vmlinuz-x", kvm=False), checkout, "true", "1G", 2)
+    for option in ("--rwdir", "--cwd"):
+        rejoined = shlex.split(f"{option} {argv[argv.index(option) + 1]}")
+        assert rejoined == [option, str(checkout)], f"vng would hand virtme-run {rejoined}"
 
 
 CGROUP_KOANS = '''

@@ -104,7 +104,20 @@ def missing() -> list[Missing]:
     if find_kernel() is None:
         gaps.append(Missing("a kernel image in /boot with its modules",
                             f"sudo apt-get install -y {_distro_kernel_package()}"))
+    spaced = spaced_venv(_venv_bin().parent)
+    if spaced is not None:
+        gaps.append(spaced)
     return gaps
+
+
+def spaced_venv(venv: Path) -> Missing | None:
+    """virtme-ng boots the guest with its init from this venv, named on the kernel's command
+    line (`init=`), where a space ends the path: the kernel finds no init and panics, with
+    nothing on the console to say why. Said before the boot instead."""
+    if not any(c.isspace() for c in str(venv)):
+        return None
+    return Missing(f"a checkout path without spaces ({venv} has one, and virtme-ng's guest init "
+                   "lives in it)", "clone the repo again to a path without spaces, and run bin/setup there")
 
 
 def _vng_env() -> dict[str, str]:
@@ -116,7 +129,10 @@ def _argv(machine: Machine, checkout: Path | None, inner: str, memory: str, cpus
     """vng's command line; `checkout` is shared read-write and is the command's cwd."""
     argv = [machine.vng, "--run", str(machine.kernel), "--memory", memory, "--cpus", str(cpus)]
     if checkout is not None:
-        argv += ["--rwdir", str(checkout), "--cwd", str(checkout)]
+        # vng joins its options into one string and shlex-splits it for virtme-run: a path
+        # passed as is splits at its spaces, so it goes quoted (unchanged where it has none).
+        shared = shlex.quote(str(checkout))
+        argv += ["--rwdir", shared, "--cwd", shared]
     if not machine.kvm:
         argv.append("--disable-kvm")
     return [*argv, "--", inner]

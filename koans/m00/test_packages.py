@@ -4,15 +4,13 @@ from __future__ import annotations
 import os
 import random
 import subprocess
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from kernel_koans import dpkg, exercise, koan
 
 packages = exercise("m00/packages")
 
-ADMINDIR = Path("/var/lib/dpkg")
+ADMINDIR = Path(dpkg.ADMINDIR)
 INFO = ADMINDIR / "info"
 TEACHING_PATHS = ("/bin/ls", "/usr/bin/ls", "/usr/bin", "/etc/passwd", "/bin/sh")
 """A file, its merged-/usr alias, a directory many packages share, a file made at
@@ -54,11 +52,6 @@ def dpkg_installed(admindir: Path = ADMINDIR) -> dict[str, str]:
                          capture_output=True, text=True, check=True, timeout=60)
     rows = (line.split("\t") for line in run.stdout.splitlines())
     return {name: version for status, name, version in rows if status == "installed"}
-
-
-def _learner(fn: Callable[..., Any], *args: Any, status: str | None = None) -> Any:
-    """fn(*args) with the dpkg tools out of reach (and the status file replaced by `status`)."""
-    return dpkg.without_tools(fn, *args, status=status)
 
 
 def doctored_status(admindir: Path) -> Path:
@@ -141,7 +134,7 @@ def test_dpkg_knows_which_package_owns_a_file() -> None:
     `dpkg -S` and `apt` know what to remove, and why a merged /usr path can be 'unowned'."""
     paths = sampled_paths()
     expected = dpkg_search(paths)
-    answers = _learner(_owners_of, paths)  # read the files: dpkg-query is not there to ask
+    answers = dpkg.without_tools(_owners_of, paths)  # read the files: dpkg-query is not there to ask
     for path in paths:
         got = answers[path]
         assert got == expected[path], (
@@ -162,7 +155,7 @@ def test_dpkg_status_says_what_is_installed(scratch: Path) -> None:
     Not told apart here: ignoring /var/lib/dpkg/updates/ (dpkg's journal, empty unless a dpkg
     run was interrupted), and one package installed for two architectures."""
     expected = dpkg_installed()
-    got = _learner(packages.installed_packages)  # read the files: dpkg-query is not there to ask
+    got = dpkg.without_tools(packages.installed_packages)  # read the files: dpkg-query is not there to ask
     _compare(expected, got, "")
     if os.geteuid() != 0:
         return
@@ -172,7 +165,7 @@ def test_dpkg_status_says_what_is_installed(scratch: Path) -> None:
     expected = dpkg_installed(scratch)
     assert {"kk-held", "kk-removal-pending"} <= set(expected) and "kk-half-installed" not in expected, (
         "setup: dpkg-query does not read the doctored status file as the koan expects")
-    got = _learner(packages.installed_packages, status=str(status))
+    got = dpkg.without_tools(packages.installed_packages, status=str(status))
     _compare(expected, got, " (with kk- packages half-installed, unpacked, held, ... in the "
              "status file)")
 
